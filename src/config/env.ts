@@ -1,0 +1,112 @@
+// The one place that reads process.env. Everything else receives a typed Config.
+import { z } from 'zod';
+
+const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  );
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const cronExpression = z.string().refine((value) => value.trim().split(/\s+/).length >= 5, 'must be a cron expression like "0 7 * * *"');
+
+const timeZone = z.string().refine((value) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as UTC or Europe/Paris');
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/paperboy'),
+  DATABASE_POOL_SIZE: integer(10, 1),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z.string().min(1).max(64).default('paperboy'),
+
+  SMTP_URL: optional(url(['smtp:', 'smtps:'])),
+  SMTP_MAX_CONNECTIONS: integer(5, 1),
+  /** Messages per second across one worker process; 0 = no limit. */
+  SMTP_RATE_LIMIT: integer(0),
+  MAIL_FROM: z.string().min(3).default('Paperboy <digest@localhost>'),
+  /** Where List-Unsubscribe's mailto: goes; defaults to the From address. */
+  MAIL_UNSUBSCRIBE_MAILTO: optional(z.string().email()),
+  DKIM_DOMAIN: optional(z.string().min(1)),
+  DKIM_SELECTOR: optional(z.string().min(1)),
+  DKIM_PRIVATE_KEY: optional(z.string().min(1)),
+
+  PUBLIC_URL: url(['http:', 'https:']).default('http://localhost:3000'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: integer(3000).pipe(z.number().max(65535)),
+  /** Trust X-Forwarded-For from a reverse proxy (client IPs for rate limiting). */
+  TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+
+  SECRET_KEY: optional(z.string().min(32, 'must be at least 32 characters')),
+
+  DIGEST_CRON: cronExpression.default('0 7 * * *'),
+  DIGEST_TZ: timeZone.default('UTC'),
+  DIGEST_SIZE: integer(10, 1).pipe(z.number().max(50)),
+
+  /** A paper listed longer ago than this never trends. */
+  TRENDING_WINDOW_HOURS: integer(72, 1),
+  /** Hacker News style gravity: score = points / (age_hours + 2) ^ gravity. */
+  TRENDING_GRAVITY: z.coerce.number().min(0).max(5).default(1.8),
+  /** How much one upvote gained in the last 24 hours weighs against one upvote in total. */
+  TRENDING_VELOCITY_WEIGHT: z.coerce.number().min(0).max(100).default(2),
+
+  PAPERS_SOURCE_URL: optional(url(['http:', 'https:'])),
+  PAPERS_CRON: cronExpression.default('0 * * * *'),
+  PAPERS_FETCH_TIMEOUT_MS: integer(15000, 100),
+  PAPERS_MAX_BYTES: integer(20 * 1024 * 1024, 1024),
+
+  CONFIRM_TOKEN_TTL_HOURS: integer(7 * 24, 1),
+  /** At most one confirmation email per address per this many minutes. */
+  CONFIRM_RESEND_MINUTES: integer(10),
+  /** Unsubscribed readers can undo it without a new confirmation for this long. */
+  RESUBSCRIBE_WINDOW_DAYS: integer(30),
+  SUBSCRIBE_RATE_LIMIT: integer(10, 1),
+  SUBSCRIBE_RATE_WINDOW_SECONDS: integer(60, 1),
+
+  WORKER_CONCURRENCY: integer(50, 1),
+  DELIVERY_BATCH_SIZE: integer(100, 1),
+  DELIVERY_MAX_ATTEMPTS: integer(8, 1),
+  SHUTDOWN_TIMEOUT_MS: integer(8000, 100),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses and validates the environment; throws a ConfigError naming every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const env = result.data;
+  if (env.NODE_ENV === 'production' && !env.SECRET_KEY) {
+    throw new ConfigError('invalid configuration: SECRET_KEY is required when NODE_ENV=production');
+  }
+  const dkim = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY].filter(Boolean).length;
+  if (dkim !== 0 && dkim !== 3) {
+    throw new ConfigError('invalid configuration: DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY go together');
+  }
+  return env;
+}

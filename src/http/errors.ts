@@ -1,0 +1,66 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/** Errors the API answers with on purpose; anything else is a 500 that reveals nothing. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string, code = 'bad_request') => new HttpError(400, code, message);
+export const notFound = (message: string, code = 'not_found') => new HttpError(404, code, message);
+export const unavailable = (message: string) => new HttpError(503, 'unavailable', message);
+
+/** Does the client want JSON (a program) rather than a page (a person)? */
+export function wantsJson(request: FastifyRequest): boolean {
+  const contentType = request.headers['content-type'] ?? '';
+  if (contentType.includes('application/json')) return true;
+  const accept = request.headers.accept ?? '';
+  return accept.includes('application/json') && !accept.includes('text/html');
+}
+
+export type ErrorPageRenderer = (status: number, message: string) => string;
+
+function isDatabaseDown(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? '';
+  const message = (error as Error).message ?? '';
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08001', '08003'].includes(code) ||
+    /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/.test(message)
+  );
+}
+
+export function installErrorHandler(app: FastifyInstance, renderPage: ErrorPageRenderer): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    let status: number;
+    let code: string;
+    let message: string;
+    if (error instanceof HttpError) {
+      ({ statusCode: status, code, message } = error);
+    } else if (error.validation) {
+      status = 400;
+      code = 'invalid_request';
+      message = `Invalid request: ${error.message}`;
+    } else if (isDatabaseDown(error)) {
+      status = 503;
+      code = 'unavailable';
+      message = 'The service is briefly unavailable. Please try again in a minute.';
+      reply.header('retry-after', '30');
+    } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+      status = error.statusCode;
+      code = error.code ?? 'bad_request';
+      message = error.message;
+    } else {
+      status = 500;
+      code = 'internal_error';
+      message = 'Something went wrong on our side. Please try again later.';
+    }
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    if (wantsJson(request)) return reply.code(status).send({ error: code, message });
+    return reply.code(status).type('text/html; charset=utf-8').send(renderPage(status, message));
+  });
+}

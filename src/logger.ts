@@ -1,0 +1,46 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/** Masks an address for logs: "ada.lovelace@example.org" -> "a***@e***.org". */
+export function maskEmail(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 1) return '***';
+  const domain = address.slice(at + 1);
+  const dot = domain.lastIndexOf('.');
+  const tld = dot > 0 ? domain.slice(dot) : '';
+  return `${address[0]}***@${domain[0] ?? ''}***${tld}`;
+}
+
+/** Removes token values from logged URLs: a logged token is a working unsubscribe link. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&]token=)[^&#]*/g, '$1[redacted]');
+}
+
+export function createLogger(level: string, name = 'paperboy'): Logger {
+  return pino({
+    name,
+    level,
+    serializers: {
+      req: (req: { method?: string; url?: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url ?? '') }),
+      err: pino.stdSerializers.err,
+    },
+    // Never log secrets or whole addresses, whatever an object carries.
+    redact: {
+      paths: [
+        'SECRET_KEY',
+        '*.SECRET_KEY',
+        'password',
+        '*.password',
+        'token',
+        '*.token',
+        'req.query.token',
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'email',
+        '*.email',
+      ],
+      censor: '[redacted]',
+    },
+  });
+}

@@ -1,0 +1,82 @@
+// The one seam between paperboy and an SMTP server: everything above it deals in finished MIME messages.
+import nodemailer from 'nodemailer';
+import { simpleParser } from 'mailparser';
+import type { Pool } from '../db/pool.ts';
+import type { Env } from '../config/env.ts';
+
+export interface OutgoingMessage {
+  /** Envelope sender and recipient (the From/To headers are inside `raw`). */
+  from: string;
+  to: string;
+  /** The complete RFC 5322 message, headers and body. */
+  raw: Buffer | string;
+}
+
+export interface SendResult {
+  /** The server's answer, e.g. "250 2.0.0 Ok: queued as 4F2K…", kept on the delivery row. */
+  response: string;
+}
+
+export interface Mailer {
+  readonly kind: 'smtp' | 'outbox';
+  send(message: OutgoingMessage): Promise<SendResult>;
+  close(): Promise<void>;
+}
+
+/** A pooled Nodemailer SMTP transport sending prebuilt messages (`raw`): no MIME work per send. */
+export function createSmtpMailer(
+  env: Pick<Env, 'SMTP_URL' | 'SMTP_MAX_CONNECTIONS' | 'SMTP_RATE_LIMIT' | 'DKIM_DOMAIN' | 'DKIM_SELECTOR' | 'DKIM_PRIVATE_KEY'>,
+): Mailer {
+  const url = new URL(env.SMTP_URL!);
+  const transport = nodemailer.createTransport({
+    pool: true,
+    host: url.hostname,
+    port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 587)),
+    secure: url.protocol === 'smtps:',
+    auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
+    // Plain smtp:// to a local relay or a test sink must not insist on STARTTLS certificates.
+    tls: { rejectUnauthorized: url.searchParams.get('tls_reject_unauthorized') !== 'false' },
+    maxConnections: env.SMTP_MAX_CONNECTIONS,
+    maxMessages: Infinity,
+    ...(env.SMTP_RATE_LIMIT > 0 ? { rateDelta: 1000, rateLimit: env.SMTP_RATE_LIMIT } : {}),
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+    ...(env.DKIM_DOMAIN
+      ? { dkim: { domainName: env.DKIM_DOMAIN, keySelector: env.DKIM_SELECTOR!, privateKey: env.DKIM_PRIVATE_KEY! } }
+      : {}),
+  });
+  return {
+    kind: 'smtp',
+    async send(message) {
+      const info = await transport.sendMail({ envelope: { from: message.from, to: [message.to] }, raw: message.raw });
+      return { response: info.response };
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}
+
+/** The development outbox: messages are stored in Postgres and browsed at /dev/outbox. */
+export function createOutboxMailer(pool: Pool): Mailer {
+  return {
+    kind: 'outbox',
+    async send(message) {
+      const raw = Buffer.isBuffer(message.raw) ? message.raw : Buffer.from(message.raw);
+      const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
+      const { rows } = await pool.query<{ id: number }>(
+        `INSERT INTO outbox_messages (message_id, envelope_to, subject, raw)
+         VALUES ($1, $2, $3, $4)
+         RETURNING id`,
+        [parsed.messageId ?? null, [message.to], parsed.subject ?? null, raw],
+      );
+      return { response: `250 stored in the development outbox as #${rows[0]!.id}` };
+    },
+    async close() {},
+  };
+}
+
+export function createMailer(env: Env, pool: Pool): Mailer {
+  return env.SMTP_URL ? createSmtpMailer(env) : createOutboxMailer(pool);
+}

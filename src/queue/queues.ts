@@ -1,0 +1,38 @@
+// Queue names and their job payloads in one map, so every add() and every processor is type-checked.
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+export interface JobPayloads {
+  /** Build (or reuse) the edition of `date` and fan it out to confirmed subscribers. */
+  digest: { date: string; trigger: 'schedule' | 'manual' };
+  /** Send a batch of an edition's deliveries. Carries ids, never rendered mail. */
+  deliveries: { editionId: number; deliveryIds: number[] };
+  /** Fetch the papers listing from a URL and load it. */
+  ingest: { url: string };
+}
+
+export type QueueName = keyof JobPayloads;
+export const QUEUE_NAMES: readonly QueueName[] = ['digest', 'deliveries', 'ingest'];
+
+export type Queues = { [Name in QueueName]: Queue<JobPayloads[Name], unknown, Name> };
+
+/** Queues exist in every process (producers); workers start only where asked. */
+export function createQueues(connection: Redis, prefix: string, defaults: JobsOptions = {}): Queues {
+  const make = <Name extends QueueName>(name: Name) =>
+    new Queue<JobPayloads[Name], unknown, Name>(name, {
+      connection,
+      prefix,
+      defaultJobOptions: {
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 1_000 },
+        removeOnComplete: { age: 24 * 3600, count: 10_000 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+        ...defaults,
+      },
+    });
+  return { digest: make('digest'), deliveries: make('deliveries'), ingest: make('ingest') };
+}
+
+export async function closeQueues(queues: Queues): Promise<void> {
+  await Promise.all(Object.values(queues).map((queue) => queue.close()));
+}

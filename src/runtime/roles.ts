@@ -1,0 +1,33 @@
+// The parts a process can run: the API, the workers (with the schedules), or both (`paperboy start`).
+import { buildApp } from '../http/app.ts';
+import { workerDefinitions } from '../queue/definitions.ts';
+import { installSchedules } from '../queue/schedules.ts';
+import { startWorkers } from '../queue/workers.ts';
+import type { Services } from './services.ts';
+import { closeOnSignals, type Closable } from './shutdown.ts';
+
+export interface Roles {
+  api: boolean;
+  workers: boolean;
+}
+
+/** Starts the asked-for roles and arranges a graceful shutdown on SIGINT/SIGTERM. */
+export async function runRoles(services: Services, roles: Roles): Promise<void> {
+  const { env, logger } = services;
+  const parts: Closable[] = [];
+  if (roles.api) {
+    const app = await buildApp(services);
+    await app.listen({ host: env.HOST, port: env.PORT });
+    logger.info({ url: env.PUBLIC_URL, listening: `${env.HOST}:${env.PORT}` }, 'api ready');
+    if (services.mailer.kind === 'outbox') logger.info(`development outbox: ${env.PUBLIC_URL}/dev/outbox`);
+    parts.push({ name: 'http server', close: () => app.close() });
+  }
+  if (roles.workers) {
+    const running = startWorkers(services, workerDefinitions(services));
+    await installSchedules(services);
+    logger.info({ queues: running.workers.map((worker) => worker.name), prefix: env.QUEUE_PREFIX }, 'workers ready');
+    parts.push({ name: 'workers', close: () => running.close() });
+  }
+  parts.push({ name: 'connections', close: () => services.close() });
+  closeOnSignals(parts, logger, env.SHUTDOWN_TIMEOUT_MS);
+}

@@ -1,0 +1,61 @@
+// The composition root: opens every connection a process needs, once, and closes them in order.
+import type { Redis } from 'ioredis';
+import type { Env } from '../config/env.ts';
+import { createPool, type Pool } from '../db/pool.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import { createMailer, type Mailer } from '../mail/mailer.ts';
+import { createRedis } from '../queue/connection.ts';
+import { closeQueues, createQueues, type Queues } from '../queue/queues.ts';
+import { deriveKeys, resolveSecret, type Keys } from '../security/keys.ts';
+import { assertPostgresReachable, assertRedisReachable, UnreachableError } from './reachability.ts';
+
+export interface Services {
+  env: Env;
+  logger: Logger;
+  pool: Pool;
+  /** Shared connection for queues (producers) and the API's rate limiter. */
+  redis: Redis;
+  queues: Queues;
+  mailer: Mailer;
+  keys: Keys;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  logger?: Logger;
+}
+
+/** Checks Postgres and Redis answer (one clear error if not), then opens pools, queues and the mailer. */
+export async function openServices(env: Env, options: OpenOptions = {}): Promise<Services> {
+  await Promise.all([assertPostgresReachable(env.DATABASE_URL), assertRedisReachable(env.REDIS_URL)]);
+  const logger = options.logger ?? createLogger(env.LOG_LEVEL);
+  const pool = createPool(env.DATABASE_URL, env.DATABASE_POOL_SIZE);
+  const redis = createRedis(env.REDIS_URL);
+  const queues = createQueues(redis, env.QUEUE_PREFIX);
+  const mailer = createMailer(env, pool);
+  const keys = await resolveSecret(pool, env.SECRET_KEY)
+    .then(deriveKeys)
+    .catch(async (error: { code?: string }) => {
+      await pool.end();
+      redis.disconnect();
+      if (error.code === '3D000' || error.code === '42P01') {
+        throw new UnreachableError('the database is not set up: run `paperboy migrate` first');
+      }
+      throw error;
+    });
+  return {
+    env,
+    logger,
+    pool,
+    redis,
+    queues,
+    mailer,
+    keys,
+    async close() {
+      await closeQueues(queues).catch(() => {});
+      await mailer.close().catch(() => {});
+      redis.disconnect();
+      await pool.end().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { hkdfSync, randomBytes, createHmac } from 'node:crypto';
+import type { Queryable } from '../db/pool.ts';
+
+/** Independent keys derived from SECRET_KEY, one per use, so no use can forge another's values. */
+export interface Keys {
+  tokens: Buffer;
+  ipHash: Buffer;
+}
+
+export function deriveKeys(secret: string): Keys {
+  const derive = (info: string) => Buffer.from(hkdfSync('sha256', secret, 'paperboy', info, 32));
+  return { tokens: derive('tokens'), ipHash: derive('ip-hash') };
+}
+
+/** A keyed hash of a client IP: lets us count abuse per source without storing the address. */
+export function hashIp(keys: Keys, ip: string): string {
+  return createHmac('sha256', keys.ipHash).update(ip).digest('base64url');
+}
+
+/**
+ * SECRET_KEY from config, or in development one generated on first run and kept in the database,
+ * so tokens in already-sent emails survive restarts and every process agrees on it.
+ */
+export async function resolveSecret(db: Queryable, configured: string | undefined): Promise<string> {
+  if (configured) return configured;
+  await db.query(`INSERT INTO settings (name, value) VALUES ('secret_key', $1) ON CONFLICT (name) DO NOTHING`, [
+    randomBytes(32).toString('base64url'),
+  ]);
+  const { rows } = await db.query<{ value: string }>(`SELECT value FROM settings WHERE name = 'secret_key'`);
+  return rows[0]!.value;
+}

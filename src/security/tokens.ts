@@ -1,0 +1,58 @@
+// Signed, purpose-bound tokens for the links in our emails. Pure: no I/O.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export type TokenPurpose = 'confirm' | 'unsubscribe';
+
+export interface TokenClaims {
+  purpose: TokenPurpose;
+  subscriberId: number;
+  /** Unix seconds; 0 = never expires (unsubscribe links in old emails keep working). */
+  expiresAt: number;
+}
+
+export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: 'malformed' | 'forged' | 'wrong-purpose' | 'expired' };
+
+const MAX_TOKEN_LENGTH = 256;
+const PURPOSES: readonly TokenPurpose[] = ['confirm', 'unsubscribe'];
+
+function mac(key: Buffer, payload: string): Buffer {
+  return createHmac('sha256', key).update(payload).digest();
+}
+
+/** `base64url(purpose.id.expiry).base64url(HMAC-SHA256(key, that payload))`. */
+export function signToken(key: Buffer, claims: TokenClaims): string {
+  const payload = `${claims.purpose}.${claims.subscriberId.toString(36)}.${claims.expiresAt.toString(36)}`;
+  return `${Buffer.from(payload).toString('base64url')}.${mac(key, payload).toString('base64url')}`;
+}
+
+/** Verifies signature (constant time), purpose and expiry. */
+export function verifyToken(key: Buffer, token: unknown, purpose: TokenPurpose, now = Date.now()): TokenCheck {
+  if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
+    return { ok: false, reason: 'malformed' };
+  }
+  const [encodedPayload, encodedSignature, extra] = token.split('.');
+  if (!encodedPayload || !encodedSignature || extra !== undefined) return { ok: false, reason: 'malformed' };
+  if (!/^[A-Za-z0-9_-]+$/.test(encodedPayload) || !/^[A-Za-z0-9_-]+$/.test(encodedSignature)) {
+    return { ok: false, reason: 'malformed' };
+  }
+  const payload = Buffer.from(encodedPayload, 'base64url').toString('utf8');
+  const signature = Buffer.from(encodedSignature, 'base64url');
+  const expected = mac(key, payload);
+  if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) {
+    return { ok: false, reason: 'forged' };
+  }
+  const [claimedPurpose, id, expiry] = payload.split('.');
+  const subscriberId = Number.parseInt(id ?? '', 36);
+  const expiresAt = Number.parseInt(expiry ?? '', 36);
+  if (
+    !PURPOSES.includes(claimedPurpose as TokenPurpose) ||
+    !Number.isSafeInteger(subscriberId) ||
+    subscriberId <= 0 ||
+    !Number.isSafeInteger(expiresAt)
+  ) {
+    return { ok: false, reason: 'malformed' };
+  }
+  if (claimedPurpose !== purpose) return { ok: false, reason: 'wrong-purpose' };
+  if (expiresAt !== 0 && expiresAt * 1000 < now) return { ok: false, reason: 'expired' };
+  return { ok: true, claims: { purpose, subscriberId, expiresAt } };
+}

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { buildApp } from '../src/http/app.ts';
+import { createOutboxMailer } from '../src/mail/mailer.ts';
+import { composeMessage } from '../src/mail/compose.ts';
+import { createTestContext, type TestContext } from './support/services.ts';
+
+let context: TestContext;
+before(async () => {
+  context = await createTestContext('foundation');
+});
+after(() => context.close());
+
+test('healthz answers and readyz reports Postgres and Redis ready', async () => {
+  const app = await buildApp(context.services);
+  try {
+    const health = await app.inject({ url: '/healthz' });
+    assert.equal(health.statusCode, 200);
+    const ready = await app.inject({ url: '/readyz' });
+    assert.equal(ready.statusCode, 200);
+    assert.deepEqual(ready.json(), { status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
+  } finally {
+    await app.close();
+  }
+});
+
+test('the development secret is generated once and kept', async () => {
+  const { pool } = context.database;
+  const { resolveSecret } = await import('../src/security/keys.ts');
+  const first = await resolveSecret(pool, undefined);
+  const second = await resolveSecret(pool, undefined);
+  assert.equal(first, second);
+  assert.ok(first.length >= 32);
+});
+
+test('the development outbox stores what is sent and shows it', async () => {
+  const mailer = createOutboxMailer(context.database.pool);
+  const raw = await composeMessage({
+    from: 'Paperboy <digest@paperboy.test>',
+    to: 'reader@example.org',
+    subject: 'Hello <outbox>',
+    text: 'plain part',
+    html: '<p>html part</p>',
+    messageId: '<outbox-test@paperboy.test>',
+  });
+  const result = await mailer.send({ from: 'digest@paperboy.test', to: 'reader@example.org', raw });
+  assert.match(result.response, /^250 /);
+
+  const app = await buildApp({ ...context.services, mailer });
+  try {
+    const list = await app.inject({ url: '/dev/outbox' });
+    assert.equal(list.statusCode, 200);
+    assert.match(list.body, /Hello &lt;outbox&gt;/);
+    const id = /href="\/dev\/outbox\/(\d+)"/.exec(list.body)?.[1];
+    assert.ok(id, 'the list links to the message');
+    const page = await app.inject({ url: `/dev/outbox/${id}` });
+    assert.match(page.body, /plain part/);
+    assert.match(page.body, /Message-ID: &lt;outbox-test@paperboy.test&gt;/);
+    const htmlPart = await app.inject({ url: `/dev/outbox/${id}/html` });
+    assert.match(htmlPart.body, /<p>html part<\/p>/);
+    assert.match(String(htmlPart.headers['content-security-policy']), /sandbox/);
+  } finally {
+    await app.close();
+  }
+});
+
+test('the outbox is not served when real SMTP is configured', async () => {
+  const app = await buildApp(context.services);
+  try {
+    const response = await app.inject({ url: '/dev/outbox' });
+    assert.equal(response.statusCode, 404);
+  } finally {
+    await app.close();
+  }
+});

@@ -1,0 +1,83 @@
+// A real SMTP server in the test process (smtp-server), with mailparser reading what arrived.
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
+
+export interface ReceivedMessage {
+  envelopeTo: string[];
+  raw: Buffer;
+  parsed: ParsedMail;
+}
+
+export interface TestSmtpServer {
+  url: string;
+  port: number;
+  messages: ReceivedMessage[];
+  /** Decide per recipient: return an SMTP error like { code: 550, message: '…' } to refuse it. */
+  setRecipientPolicy(policy: ((address: string) => { code: number; message: string } | undefined) | undefined): void;
+  waitForMessages(count: number, timeoutMs?: number): Promise<ReceivedMessage[]>;
+  close(): Promise<void>;
+}
+
+export async function startSmtpServer(): Promise<TestSmtpServer> {
+  const messages: ReceivedMessage[] = [];
+  let policy: ((address: string) => { code: number; message: string } | undefined) | undefined;
+  const waiters = new Set<() => void>();
+
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    disableReverseLookup: true,
+    logger: false,
+    size: 10 * 1024 * 1024,
+    onRcptTo(address: SMTPServerAddress, _session, callback) {
+      const refusal = policy?.(address.address);
+      if (refusal) {
+        const error = new Error(refusal.message) as Error & { responseCode: number };
+        error.responseCode = refusal.code;
+        return callback(error);
+      }
+      callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', async () => {
+        const raw = Buffer.concat(chunks);
+        const parsed = await simpleParser(raw);
+        messages.push({ envelopeTo: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw, parsed });
+        for (const wake of waiters) wake();
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    port,
+    messages,
+    setRecipientPolicy(next) {
+      policy = next;
+    },
+    waitForMessages(count, timeoutMs = 10_000) {
+      if (messages.length >= count) return Promise.resolve(messages);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`expected ${count} messages, got ${messages.length} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const check = () => {
+          if (messages.length >= count) {
+            clearTimeout(timer);
+            waiters.delete(check);
+            resolve(messages);
+          }
+        };
+        waiters.add(check);
+      });
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
