@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -17,8 +17,9 @@ export function redactUrl(url: string): string {
   return url.replace(/([?&]token=)[^&#]*/g, '$1[redacted]');
 }
 
-export function createLogger(level: string, name = 'paperboy'): Logger {
-  return pino({
+/** `destination` defaults to stdout; tests pass a buffer to read what was logged. */
+export function createLogger(level: string, name = 'paperboy', destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     name,
     level,
     serializers: {
@@ -42,5 +43,6 @@ export function createLogger(level: string, name = 'paperboy'): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

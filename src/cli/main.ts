@@ -3,10 +3,13 @@ import { ConfigError } from '../config/env.ts';
 import { loadEnv } from '../config/load.ts';
 import { UnreachableError } from '../runtime/reachability.ts';
 import { UsageError, type Command } from './command.ts';
+import { demoCommand } from './commands/demo.ts';
+import { digestCommand } from './commands/digest.ts';
+import { ingestCommand } from './commands/ingest.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { apiCommand, startCommand, workerCommand } from './commands/serve.ts';
 
-const commands: Command[] = [migrateCommand, startCommand, apiCommand, workerCommand];
+const commands: Command[] = [migrateCommand, startCommand, apiCommand, workerCommand, ingestCommand, demoCommand, digestCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((command) => command.name.length));

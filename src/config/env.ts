@@ -84,7 +84,18 @@ export const envSchema = z.object({
   WORKER_CONCURRENCY: integer(50, 1),
   DELIVERY_BATCH_SIZE: integer(100, 1),
   DELIVERY_MAX_ATTEMPTS: integer(8, 1),
+  /** First retry delay of a batch after a temporary SMTP failure; doubles each attempt (2 s … ~4 min over 8). */
+  DELIVERY_RETRY_DELAY_MS: integer(2000, 10),
+  /** Lock on a running delivery batch: a killed worker's batch is picked up again after about this long. */
+  DELIVERY_LOCK_MS: integer(30_000, 1000),
   SHUTDOWN_TIMEOUT_MS: integer(8000, 100),
+
+  /** Load shedding: answer 503 + Retry-After while the mean event-loop delay exceeds this (ms); 0 = off. */
+  OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: integer(200),
+  /** Load shedding: answer 503 + Retry-After while the V8 heap in use exceeds this (MiB); 0 = off. */
+  OVERLOAD_MAX_HEAP_USED_MB: integer(0),
+  /** Seconds a shed client is told to wait (Retry-After). */
+  OVERLOAD_RETRY_AFTER_SECONDS: integer(5, 1),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,24 +1,52 @@
 // The HTTP app is one plugin tree built by a function; only the CLI's `api`/`start` listen on a port.
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import underPressure from '@fastify/under-pressure';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import type { Services } from '../runtime/services.ts';
-import { installErrorHandler } from './errors.ts';
+import { HttpError, installErrorHandler, wantsJson } from './errors.ts';
 import { html } from './html.ts';
 import { layout } from './pages/layout.ts';
+import { editionRoutes } from './routes/editions.ts';
 import { healthRoutes } from './routes/health.ts';
 import { outboxRoutes } from './routes/outbox.ts';
+import { subscriptionRoutes } from './routes/subscription.ts';
 
-export async function buildApp(services: Services): Promise<FastifyInstance> {
+function errorPage(status: number, message: string): string {
+  return layout(
+    status >= 500 ? 'Unavailable' : 'Something is wrong',
+    html`<h1>${status >= 500 ? 'Sorry' : 'That did not work'}</h1>
+      <p>${message}</p>
+      <p><a href="/">Back to the start</a></p>`,
+  );
+}
+
+export interface BuildOptions {
+  /** Sees every route as it is added (the fuzz test enumerates routes with it). */
+  onRoute?: (route: RouteOptions) => void;
+}
+
+export async function buildApp(services: Services, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { env } = services;
   const app = Fastify({
     loggerInstance: services.logger.child({ part: 'api' }) as FastifyBaseLogger,
     trustProxy: env.TRUST_PROXY,
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // A malformed or over-long URL is refused by the router, before any error handler: answer it our way
+    // (Fastify's default names its internal error code and echoes the URL).
+    frameworkErrors: (error, request, raw) => {
+      const reply = raw as FastifyReply;
+      const status = error.statusCode === 414 ? 414 : 400;
+      const message = status === 414 ? 'That web address is too long.' : 'That web address is not valid.';
+      if (wantsJson(request)) return reply.code(status).send({ error: status === 414 ? 'uri_too_long' : 'bad_url', message });
+      return reply.code(status).type('text/html; charset=utf-8').send(errorPage(status, message));
+    },
   });
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
 
   // Ecosystem plugins first, then our routes.
   await app.register(helmet, {
@@ -26,23 +54,39 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       directives: { 'form-action': ["'self'"], 'img-src': ["'self'", 'data:'], 'script-src': ["'self'"] },
     },
   });
+  // Load shedding: past its limits the API answers 503 + Retry-After at once instead of queueing work it
+  // cannot finish, and serves again as soon as the next sample is healthy. Liveness is never shed.
+  await app.register(underPressure, {
+    maxEventLoopDelay: env.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS,
+    maxHeapUsedBytes: env.OVERLOAD_MAX_HEAP_USED_MB * 1024 * 1024,
+    sampleInterval: 250,
+    pressureHandler: (request, reply) => {
+      if (request.url === '/healthz') return undefined;
+      reply.header('retry-after', String(env.OVERLOAD_RETRY_AFTER_SECONDS));
+      return Promise.reject(new HttpError(503, 'overloaded', 'The service is busy right now. Please try again in a few seconds.'));
+    },
+  });
   await app.register(formbody);
+  // Counters live in Redis so the limit holds across API processes; routes opt in (POST /subscribe).
+  // If Redis is briefly away, subscriptions still work (skipOnError) rather than all failing.
+  await app.register(rateLimit, {
+    global: false,
+    redis: services.redis,
+    nameSpace: `${env.QUEUE_PREFIX}:rate-limit:`,
+    skipOnError: true,
+    errorResponseBuilder: (_request, context) =>
+      new HttpError(429, 'rate_limited', `Too many attempts from your network. Please wait ${context.after} and try again.`),
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Paperboy', version: '1', description: 'Subscribe to the daily digest of trending research papers.' },
       servers: [{ url: env.PUBLIC_URL }],
+      tags: [{ name: 'subscription', description: 'Subscribe, confirm (double opt-in), unsubscribe (RFC 8058 one-click), resubscribe.' }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  installErrorHandler(app, (status, message) =>
-    layout(
-      status >= 500 ? 'Unavailable' : 'Something is wrong',
-      html`<h1>${status >= 500 ? 'Sorry' : 'That did not work'}</h1>
-        <p>${message}</p>
-        <p><a href="/">Back to the start</a></p>`,
-    ),
-  );
+  installErrorHandler(app, errorPage);
   app.setNotFoundHandler((request, reply) => {
     const message = 'There is nothing at this address.';
     if ((request.headers.accept ?? '').includes('application/json')) return reply.code(404).send({ error: 'not_found', message });
@@ -60,6 +104,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   });
 
   await app.register(healthRoutes, { services });
+  await app.register(subscriptionRoutes, { services });
+  await app.register(editionRoutes, { services });
   if (env.NODE_ENV !== 'production' && services.mailer.kind === 'outbox') await app.register(outboxRoutes, { services });
 
   return app;

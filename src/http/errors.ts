@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
 
 /** Errors the API answers with on purpose; anything else is a 500 that reveals nothing. */
 export class HttpError extends Error {
@@ -34,6 +35,11 @@ function isDatabaseDown(error: unknown): boolean {
   );
 }
 
+/** 415 -> 'unsupported_media_type'. */
+function statusName(status: number): string {
+  return (STATUS_CODES[status] ?? 'bad_request').toLowerCase().replace(/[^a-z]+/g, '_');
+}
+
 export function installErrorHandler(app: FastifyInstance, renderPage: ErrorPageRenderer): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     let status: number;
@@ -52,7 +58,8 @@ export function installErrorHandler(app: FastifyInstance, renderPage: ErrorPageR
       reply.header('retry-after', '30');
     } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       status = error.statusCode;
-      code = error.code ?? 'bad_request';
+      // Fastify's own codes (FST_ERR_CTP_INVALID_MEDIA_TYPE…) name our framework: answer with the status' name.
+      code = !error.code || error.code.startsWith('FST_') ? statusName(status) : error.code;
       message = error.message;
     } else {
       status = 500;

@@ -38,6 +38,9 @@ export function createSmtpMailer(
     tls: { rejectUnauthorized: url.searchParams.get('tls_reject_unauthorized') !== 'false' },
     maxConnections: env.SMTP_MAX_CONNECTIONS,
     maxMessages: Infinity,
+    // A connection dropped mid-message is reported, never silently resent by the pool: the server may
+    // have accepted it, and our delivery row (not Nodemailer's queue) decides whether to try again.
+    maxRequeues: 0,
     ...(env.SMTP_RATE_LIMIT > 0 ? { rateDelta: 1000, rateLimit: env.SMTP_RATE_LIMIT } : {}),
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,

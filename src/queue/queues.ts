@@ -3,16 +3,21 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 export interface JobPayloads {
-  /** Build (or reuse) the edition of `date` and fan it out to confirmed subscribers. */
-  digest: { date: string; trigger: 'schedule' | 'manual' };
+  /**
+   * Build (or reuse) the edition of `date` (default: today in DIGEST_TZ, for the scheduler's static data)
+   * and fan it out to confirmed subscribers; 'recover' re-enqueues open deliveries after a Redis loss.
+   */
+  digest: { date?: string; trigger: 'schedule' | 'manual' | 'recover' };
   /** Send a batch of an edition's deliveries. Carries ids, never rendered mail. */
   deliveries: { editionId: number; deliveryIds: number[] };
   /** Fetch the papers listing from a URL and load it. */
   ingest: { url: string };
+  /** Send the double opt-in email for one claim (src/subscriptions/confirmation-mail.ts). */
+  confirmations: { subscriberId: number; claimedAt: number };
 }
 
 export type QueueName = keyof JobPayloads;
-export const QUEUE_NAMES: readonly QueueName[] = ['digest', 'deliveries', 'ingest'];
+export const QUEUE_NAMES: readonly QueueName[] = ['digest', 'deliveries', 'ingest', 'confirmations'];
 
 export type Queues = { [Name in QueueName]: Queue<JobPayloads[Name], unknown, Name> };
 
@@ -30,7 +35,7 @@ export function createQueues(connection: Redis, prefix: string, defaults: JobsOp
         ...defaults,
       },
     });
-  return { digest: make('digest'), deliveries: make('deliveries'), ingest: make('ingest') };
+  return { digest: make('digest'), deliveries: make('deliveries'), ingest: make('ingest'), confirmations: make('confirmations') };
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {

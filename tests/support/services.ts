@@ -27,6 +27,9 @@ export function testEnv(overrides: Record<string, string | undefined>): Env {
     SECRET_KEY: TEST_SECRET,
     PUBLIC_URL: 'http://paperboy.test',
     MAIL_FROM: 'Paperboy <digest@paperboy.test>',
+    // The test process's own event loop (fast-check, parsing, other suites on 2 cores) is not the API's load:
+    // no shedding unless a test asks for it (tests/load-shedding.test.ts).
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...overrides,
   });
 }

@@ -1,0 +1,158 @@
+// `npm run bench:api`: autocannon against one API process (POST /subscribe with a new address per request,
+// and GET /), and against a bare Fastify hello world in the same run as the baseline. Each server is a
+// process of its own; the API has its own database and queue prefix, dropped afterwards.
+//   BENCH_DURATION_SECONDS (default 10)  BENCH_CONNECTIONS (default 100)  BENCH_PROFILE_DIR (CPU profile of the API)
+import autocannon, { type Request, type Result } from 'autocannon';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { dropDatabase } from '../src/db/database.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { spawnApi } from '../tests/support/api-process.ts';
+import { freePort } from '../tests/support/private-services.ts';
+
+const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
+const WARMUP = Math.min(3, DURATION);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const HELLO_WORLD = fileURLToPath(new URL('./hello-world.ts', import.meta.url));
+
+interface Figures {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  accepted: number;
+}
+
+async function load(name: string, url: string, requests: Request[] | undefined, duration: number): Promise<Figures> {
+  const result: Result = await autocannon({ url, connections: CONNECTIONS, duration, requests, timeout: 10 });
+  return {
+    name,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    accepted: result['2xx'],
+  };
+}
+
+async function startHelloWorld(): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', HELLO_WORLD, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && resolve());
+    child.on('exit', (code) => reject(new Error(`hello-world exited with ${code}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+const fixed = (value: number, digits = 0) => value.toFixed(digits);
+
+async function main(): Promise<void> {
+  const id = randomBytes(4).toString('hex');
+  const databaseUrl = new URL(ADMIN_URL);
+  databaseUrl.pathname = `/paperboy_bench_api_${id}`;
+  const prefix = `pbbench-api-${id}`;
+  await migrate(databaseUrl.toString());
+
+  const helloWorld = await startHelloWorld();
+  // No SMTP_URL: confirmation emails go to the development outbox (a row in Postgres, written by the
+  // API process itself), so no SMTP server shares the two cores with the load generator.
+  const api = await spawnApi(
+    {
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: databaseUrl.toString(),
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      SECRET_KEY: randomBytes(32).toString('hex'),
+      PUBLIC_URL: 'http://paperboy.bench',
+      SUBSCRIBE_RATE_LIMIT: '100000000',
+    }, // BENCH_PROFILE_DIR=dir writes a V8 CPU profile of the API process there (open it in Chrome DevTools).
+    { nodeArgs: process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [] },
+  );
+
+  // A new address per request; without pipelining a connection has one request in flight, so the
+  // response's context names the address it answered for.
+  let counter = 0;
+  const accepted: string[] = [];
+  const subscribeRequests: Request[] = [
+    {
+      method: 'POST',
+      path: '/subscribe',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      setupRequest: (request, context) => {
+        context.email = `bench-${id}-${counter++}@example.org`;
+        return { ...request, body: JSON.stringify({ email: context.email }) };
+      },
+      onResponse: (status, _body, context) => {
+        if (status === 202) accepted.push(context.email as string);
+      },
+    },
+  ];
+
+  const figures: Figures[] = [];
+  try {
+    // Warm each path up (JIT, pools) before measuring it.
+    await load('warm-up', helloWorld.url, undefined, WARMUP);
+    figures.push(await load('hello-world GET /', helloWorld.url, undefined, DURATION));
+    await load('warm-up', api.url, undefined, WARMUP);
+    figures.push(await load('api GET /', api.url, undefined, DURATION));
+    await load('warm-up', api.url, subscribeRequests, WARMUP);
+    figures.push(await load('api POST /subscribe', api.url, subscribeRequests, DURATION));
+  } finally {
+    await Promise.all([api.stop(), helloWorld.stop()]);
+  }
+
+  const client = new pg.Client({ connectionString: databaseUrl.toString() });
+  await client.connect();
+  const { rows } = await client.query<{ stored: number; total: number }>(
+    `SELECT count(*) FILTER (WHERE email = ANY($1))::int AS stored, count(*)::int AS total FROM subscribers`,
+    [accepted],
+  );
+  await client.end();
+  const { stored, total } = rows[0]!;
+
+  const baseline = figures[0]!.rps;
+  console.log(`api-bench: ${CONNECTIONS} connections, ${DURATION} s each, 1 API process, Node ${process.version}`);
+  console.log('| target | req/s | % of hello-world | p50 ms | p99 ms | errors |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const row of figures) {
+    console.log(`| ${row.name} | ${fixed(row.rps)} | ${fixed((100 * row.rps) / baseline, 1)} | ${row.p50} | ${row.p99} | ${row.errors} |`);
+  }
+  console.log(
+    `stored: ${stored} of the ${accepted.length} addresses answered 202 (warm-up included); ${total} rows in all ` +
+      `(the rest were in flight when the load generator stopped, so their 202 was never read)`,
+  );
+
+  await dropDatabase(databaseUrl.toString());
+  const redis = new Redis(REDIS_URL);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+
+  const subscribe = figures[2]!;
+  console.log(
+    `api-bench: subscribe ${fixed(subscribe.rps)} req/s (${fixed((100 * subscribe.rps) / baseline)}% of hello-world), ` +
+      `p99 ${subscribe.p99} ms, errors ${subscribe.errors}, stored ${stored}/${accepted.length}`,
+  );
+}
+
+await main();

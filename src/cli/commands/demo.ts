@@ -1,0 +1,38 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createPool } from '../../db/pool.ts';
+import { migrate } from '../../db/migrate.ts';
+import { pickTrendingPapers, trendingOptionsFrom } from '../../digest/trending.ts';
+import { formatRejection, formatSummary, ingestListing } from '../../papers/ingest.ts';
+import { ROOT } from '../../paths.ts';
+import { assertPostgresReachable } from '../../runtime/reachability.ts';
+import { parseCommandArgs } from '../args.ts';
+import type { Command } from '../command.ts';
+
+export const DEMO_FIXTURE = join(ROOT, 'fixtures', 'daily-papers-demo.json');
+/** The newest demo paper is listed this long before now; the rest keep their spacing behind it. */
+const DEMO_NEWEST_AGE_MS = 30 * 60_000;
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'load the demo papers (a capture of the Daily Papers page) listed as if today, and show what trends',
+  usage: 'paperboy demo',
+  async run({ env, args, stdout }) {
+    parseCommandArgs(args, {});
+    await assertPostgresReachable(env.DATABASE_URL);
+    await migrate(env.DATABASE_URL);
+    const text = await readFile(DEMO_FIXTURE, 'utf8');
+    const pool = createPool(env.DATABASE_URL, 2);
+    try {
+      const now = new Date();
+      const summary = await ingestListing(pool, text, { observedAt: now, relistNewestAt: new Date(now.getTime() - DEMO_NEWEST_AGE_MS) });
+      for (const rejection of summary.rejected) stdout.write(`${formatRejection(rejection)}\n`);
+      stdout.write(`${formatSummary(summary)}\n`);
+      const trending = await pickTrendingPapers(pool, trendingOptionsFrom(env, now));
+      stdout.write(`\ntrending now (top ${trending.length}):\n`);
+      trending.forEach((paper, index) => stdout.write(`${String(index + 1).padStart(3)}. ${paper.title} (${paper.upvotes} upvotes)\n`));
+    } finally {
+      await pool.end();
+    }
+  },
+};

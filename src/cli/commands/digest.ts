@@ -1,0 +1,86 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { dateIn, isEditionDate } from '../../digest/calendar.ts';
+import { enqueueDigest, type DigestJobResult } from '../../digest/digest-job.ts';
+import { findEditionByDate } from '../../digest/edition.ts';
+import { editionProgress, formatProgress, formatSummary, type EditionProgress } from '../../digest/progress.ts';
+import { openServices, type Services } from '../../runtime/services.ts';
+import { parseCommandArgs } from '../args.ts';
+import { UsageError, type Command } from '../command.ts';
+
+const POLL_MS = 500;
+
+export const digestCommand: Command = {
+  name: 'digest',
+  summary: "send a date's digest now (the job the daily scheduler runs); a second run sends nothing new",
+  usage: 'paperboy digest [--date YYYY-MM-DD] [--wait]',
+  async run({ env, args, stdout }) {
+    const { values } = parseCommandArgs(args, { date: { type: 'string' }, wait: { type: 'boolean', default: false } });
+    const editionDate = values.date ?? dateIn(env.DIGEST_TZ);
+    if (!isEditionDate(editionDate)) throw new UsageError(`--date must be a calendar date written YYYY-MM-DD, got "${editionDate}"`);
+
+    const services = await openServices(env);
+    try {
+      const job = await enqueueDigest(services.queues, editionDate);
+      if (!values.wait) {
+        stdout.write(`digest ${editionDate}: enqueued (job ${job.id}); a worker sends it — add --wait to follow it\n`);
+        return 0;
+      }
+      return await follow(services, editionDate, job.id!, stdout);
+    } finally {
+      await services.close();
+    }
+  },
+};
+
+const isTty = (stream: NodeJS.WritableStream) => Boolean((stream as NodeJS.WriteStream).isTTY);
+
+/** Polls Postgres until every delivery of the edition is final; live progress on a terminal, one summary line always. */
+async function follow(services: Services, editionDate: string, jobId: string, stdout: NodeJS.WritableStream): Promise<number> {
+  const { pool, queues } = services;
+  const tty = isTty(stdout);
+  const started = Date.now();
+  let saidWaiting = false;
+  let before: EditionProgress | undefined;
+  let last = { at: started, sent: 0 };
+  let rate = 0;
+
+  for (;;) {
+    const job = await queues.digest.getJob(jobId);
+    const state = job ? await job.getState() : 'unknown';
+    if (state === 'failed') {
+      stdout.write(`${tty ? '\n' : ''}digest ${editionDate}: failed: ${job?.failedReason ?? 'unknown error'}\n`);
+      return 1;
+    }
+    if (state === 'completed') {
+      const result = job!.returnvalue as DigestJobResult;
+      if ('editionId' in result && result.editionId === null) {
+        stdout.write(`digest ${editionDate}: no trending papers, so no edition and nothing sent\n`);
+        return 0;
+      }
+    }
+    const edition = await findEditionByDate(pool, editionDate);
+    if (edition) {
+      const progress = await editionProgress(pool, edition.id);
+      before ??= progress;
+      const now = Date.now();
+      if (now - last.at >= 1_000) {
+        rate = ((progress.sent - last.sent) * 1000) / (now - last.at);
+        last = { at: now, sent: progress.sent };
+      } else if (last.sent === 0) last.sent = progress.sent;
+      if (state === 'completed' && progress.open === 0) {
+        if (tty) stdout.write('\r\x1b[2K');
+        stdout.write(`${formatSummary(editionDate, progress, before, (Date.now() - started) / 1000)}\n`);
+        return 0;
+      }
+      if (tty) stdout.write(`\r\x1b[2K${formatProgress(editionDate, progress, rate)}`);
+    }
+    if (!saidWaiting && state === 'waiting' && Date.now() - started > 1_500) {
+      const workers = await queues.digest.getWorkers().catch(() => []);
+      if (workers.length === 0) {
+        saidWaiting = true;
+        stdout.write(`digest ${editionDate}: waiting for a worker — start one with \`paperboy worker\` (or \`paperboy start\`)\n`);
+      }
+    }
+    await sleep(POLL_MS);
+  }
+}

@@ -1,0 +1,115 @@
+-- Deliveries: one row per (edition, subscriber). Postgres is the truth; the queue only carries ids.
+
+-- name: create-deliveries-batch
+-- One keyset page of confirmed subscribers (after $2, at most $3) gets its delivery rows; rows that
+-- exist already (a rerun) are left alone. Returns how far the walk got and which rows are new.
+WITH page AS (
+  SELECT id
+    FROM subscribers
+   WHERE status = 'confirmed' AND id > $2
+   ORDER BY id
+   LIMIT $3
+), created AS (
+  INSERT INTO deliveries (edition_id, subscriber_id, message_id)
+  SELECT $1, page.id, '<edition-' || $4::text || '.s' || page.id || '@' || $5::text || '>'
+    FROM page
+  ON CONFLICT (edition_id, subscriber_id) DO NOTHING
+  RETURNING id
+)
+SELECT (SELECT max(id) FROM page) AS last_subscriber_id,
+       (SELECT count(*) FROM page)::int AS walked,
+       (SELECT array_agg(id) FROM created) AS created_ids;
+
+-- name: open-deliveries-page
+-- Deliveries not final yet (uses deliveries_open_idx), a keyset page at a time.
+SELECT id
+  FROM deliveries
+ WHERE edition_id = $1 AND status IN ('queued', 'sending') AND id > $2
+ ORDER BY id
+ LIMIT $3;
+
+-- name: claim-deliveries
+-- Takes the batch's deliveries for sending: queued ones, and 'sending' ones this same job held before a
+-- crash (or whose claim went stale). Readers no longer confirmed (or suppressed meanwhile) are marked
+-- skipped in the same statement. SKIP LOCKED: a concurrent job working on the same rows is not waited for.
+WITH candidates AS (
+  SELECT d.id, d.subscriber_id, d.message_id, s.email,
+         (s.status = 'confirmed' AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email = lower(s.email))) AS wanted
+    FROM deliveries d
+    JOIN subscribers s ON s.id = d.subscriber_id
+   WHERE d.id = ANY($1::bigint[])
+     AND (d.status = 'queued'
+          OR (d.status = 'sending' AND (d.claimed_by = $2 OR d.updated_at < now() - make_interval(secs => $3))))
+   ORDER BY d.id
+     FOR UPDATE OF d SKIP LOCKED
+), skipped AS (
+  UPDATE deliveries d
+     SET status = 'skipped', last_error = 'subscriber no longer confirmed', claimed_by = NULL, updated_at = now()
+    FROM candidates c
+   WHERE d.id = c.id AND NOT c.wanted
+  RETURNING d.id
+), claimed AS (
+  UPDATE deliveries d
+     SET status = 'sending', attempts = d.attempts + 1, claimed_by = $2, updated_at = now()
+    FROM candidates c
+   WHERE d.id = c.id AND c.wanted
+  RETURNING d.id, c.subscriber_id, c.email, c.message_id
+)
+SELECT id, subscriber_id, email, message_id, (SELECT count(*) FROM skipped)::int AS skipped
+  FROM claimed
+ ORDER BY id;
+
+-- name: record-sent
+UPDATE deliveries d
+   SET status = 'sent', smtp_response = r.response, sent_at = r.sent_at, last_error = NULL, claimed_by = NULL, updated_at = now()
+  FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS r(id, response, sent_at)
+ WHERE d.id = r.id;
+
+-- name: record-deferred
+-- A temporary failure (4xx, connection): back to queued for the job's next attempt.
+UPDATE deliveries d
+   SET status = 'queued', last_error = r.error, claimed_by = NULL, updated_at = now()
+  FROM unnest($1::bigint[], $2::text[]) AS r(id, error)
+ WHERE d.id = r.id AND d.status = 'sending';
+
+-- name: record-failed
+-- Out of attempts on temporary failures: failed, but the address is not suppressed.
+UPDATE deliveries d
+   SET status = 'failed', last_error = r.error, claimed_by = NULL, updated_at = now()
+  FROM unnest($1::bigint[], $2::text[]) AS r(id, error)
+ WHERE d.id = r.id AND d.status IN ('queued', 'sending');
+
+-- name: record-bounced
+-- A permanent refusal (5xx): the delivery failed and the address is never mailed again.
+WITH bounced AS (
+  UPDATE deliveries d
+     SET status = 'failed', last_error = r.error, claimed_by = NULL, updated_at = now()
+    FROM unnest($1::bigint[], $2::text[]) AS r(id, error)
+   WHERE d.id = r.id
+  RETURNING d.subscriber_id, r.error
+), listed AS (
+  INSERT INTO suppressions (email, reason, detail)
+  SELECT lower(s.email), 'hard_bounce', b.error
+    FROM bounced b
+    JOIN subscribers s ON s.id = b.subscriber_id
+  ON CONFLICT (email) DO NOTHING
+), suppressed AS (
+  UPDATE subscribers s
+     SET status = 'suppressed', suppressed_at = now(), updated_at = now()
+    FROM bounced b
+   WHERE s.id = b.subscriber_id AND s.status <> 'suppressed'
+  RETURNING s.id
+)
+INSERT INTO subscriber_events (subscriber_id, status, reason)
+SELECT id, 'suppressed', 'hard bounce' FROM suppressed;
+
+-- name: edition-progress
+SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent,
+       count(*) FILTER (WHERE status = 'failed')::int AS failed,
+       count(*) FILTER (WHERE status = 'skipped')::int AS skipped,
+       count(*) FILTER (WHERE status IN ('queued', 'sending'))::int AS open,
+       count(*)::int AS total,
+       min(created_at) AS started_at,
+       max(sent_at) AS last_sent_at
+  FROM deliveries
+ WHERE edition_id = $1;

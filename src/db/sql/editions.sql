@@ -1,0 +1,43 @@
+-- Editions: one per calendar day, frozen when built (papers and rendered templates never change after).
+
+-- name: lock-edition-builds
+-- One build at a time (per database): the trending pick excludes papers already in an edition, so two
+-- builds racing for different dates would otherwise pick the same papers.
+SELECT pg_advisory_xact_lock(hashtext('paperboy:edition-build'));
+
+-- name: find-edition-by-date
+SELECT id, edition_date, title, subject, papers, html_template, text_template, created_at, fanned_out_at
+  FROM editions
+ WHERE edition_date = $1;
+
+-- name: find-edition-by-id
+SELECT id, edition_date, title, subject, papers, html_template, text_template, created_at, fanned_out_at
+  FROM editions
+ WHERE id = $1;
+
+-- name: insert-edition
+INSERT INTO editions (edition_date, title, subject, papers, html_template, text_template)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (edition_date) DO NOTHING
+RETURNING id;
+
+-- name: insert-edition-papers
+INSERT INTO edition_papers (edition_id, paper_id, rank, score)
+SELECT $1, paper_id, rank, score
+  FROM unnest($2::bigint[], $3::int[], $4::float8[]) AS p(paper_id, rank, score);
+
+-- name: mark-edition-fanned-out
+UPDATE editions SET fanned_out_at = now() WHERE id = $1 AND fanned_out_at IS NULL;
+
+-- name: list-editions
+SELECT edition_date, title, jsonb_array_length(papers)::int AS paper_count
+  FROM editions
+ ORDER BY edition_date DESC
+ LIMIT $1;
+
+-- name: recent-editions-with-open-deliveries
+-- Editions of the last few days that still have work; the recovery sweep re-enqueues them after a Redis loss.
+SELECT e.id, e.edition_date
+  FROM editions e
+ WHERE e.edition_date >= $1::date - 3
+   AND EXISTS (SELECT 1 FROM deliveries d WHERE d.edition_id = e.id AND d.status IN ('queued', 'sending'));

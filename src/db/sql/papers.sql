@@ -1,0 +1,53 @@
+-- Papers and their upvote history (src/papers/store.ts). Both run in one transaction per ingest.
+
+-- name: upsert-papers
+-- $1 jsonb array of papers (snake_case keys), $2 the ingest time (listing time of a paper that never had one).
+-- Rows whose data did not change are left alone (no write, no updated_at bump, not counted as updated).
+WITH input AS (
+  SELECT *
+  FROM jsonb_to_recordset($1::jsonb) AS r(
+    external_id text, title text, abstract text, authors text[], url text, code_url text, project_url text,
+    github_stars integer, thumbnail_url text, num_comments integer, ai_summary text, keywords text[],
+    published_at timestamptz, listed_at timestamptz, upvotes integer
+  )
+),
+upserted AS (
+  INSERT INTO papers AS p (
+    external_id, title, abstract, authors, url, code_url, project_url, github_stars, thumbnail_url,
+    num_comments, ai_summary, keywords, published_at, listed_at, upvotes
+  )
+  SELECT i.external_id, i.title, i.abstract, i.authors, i.url, i.code_url, i.project_url, i.github_stars,
+         i.thumbnail_url, i.num_comments, i.ai_summary, i.keywords, i.published_at,
+         -- A listing time, once known, is kept when a later listing omits it.
+         COALESCE(i.listed_at, existing.listed_at, $2::timestamptz), i.upvotes
+  FROM input i
+  LEFT JOIN papers existing ON existing.external_id = i.external_id
+  ON CONFLICT (external_id) DO UPDATE SET
+    title = excluded.title, abstract = excluded.abstract, authors = excluded.authors, url = excluded.url,
+    code_url = excluded.code_url, project_url = excluded.project_url, github_stars = excluded.github_stars,
+    thumbnail_url = excluded.thumbnail_url, num_comments = excluded.num_comments, ai_summary = excluded.ai_summary,
+    keywords = excluded.keywords, published_at = excluded.published_at, listed_at = excluded.listed_at,
+    upvotes = excluded.upvotes, updated_at = now()
+  WHERE (p.title, p.abstract, p.authors, p.url, p.code_url, p.project_url, p.github_stars, p.thumbnail_url,
+         p.num_comments, p.ai_summary, p.keywords, p.published_at, p.listed_at, p.upvotes)
+        IS DISTINCT FROM
+        (excluded.title, excluded.abstract, excluded.authors, excluded.url, excluded.code_url, excluded.project_url,
+         excluded.github_stars, excluded.thumbnail_url, excluded.num_comments, excluded.ai_summary, excluded.keywords,
+         excluded.published_at, excluded.listed_at, excluded.upvotes)
+  RETURNING (xmax = 0) AS inserted
+)
+SELECT count(*) FILTER (WHERE inserted)::integer AS inserted,
+       count(*) FILTER (WHERE NOT inserted)::integer AS updated
+FROM upserted;
+
+-- name: record-upvote-snapshots
+-- $1 external ids, $2 their upvotes as observed, $3 when. One snapshot per paper per ingest, changed or not:
+-- trending's velocity is the difference between two of them.
+INSERT INTO upvote_snapshots (paper_id, observed_at, upvotes)
+SELECT p.id, $3::timestamptz, o.upvotes
+FROM unnest($1::text[], $2::integer[]) AS o(external_id, upvotes)
+JOIN papers p ON p.external_id = o.external_id
+ON CONFLICT (paper_id, observed_at) DO UPDATE SET upvotes = excluded.upvotes;
+
+-- name: count-papers
+SELECT (SELECT count(*) FROM papers)::integer AS papers, (SELECT count(*) FROM upvote_snapshots)::integer AS snapshots;

@@ -1,0 +1,49 @@
+// The `deliveries` queue: each job is one batch of an edition's deliveries (ids only, never mail).
+import { createLimiter } from './limiter.ts';
+import { createSentRecorder } from './sent-recorder.ts';
+import { sendDeliveryBatch, type DeliveryDeps } from './send-deliveries.ts';
+import type { Services } from '../runtime/services.ts';
+import type { WorkerDefinition } from '../queue/workers.ts';
+
+/** Messages handed to the SMTP pool at once per process: every connection busy, one more waiting each. */
+export const sendsInFlight = (env: Services['env']) => env.SMTP_MAX_CONNECTIONS * 2;
+
+export function deliveriesWorkerDefinition(services: Services): WorkerDefinition<'deliveries'> {
+  const { env } = services;
+  const log = services.logger.child({ part: 'deliveries' });
+  const deps: DeliveryDeps = {
+    db: services.pool,
+    env,
+    keys: services.keys,
+    mailer: services.mailer,
+    recorder: createSentRecorder(services.pool),
+    limiter: createLimiter(sendsInFlight(env)),
+    logger: log,
+    factories: new Map(),
+  };
+  // Enough batches in hand that the SMTP pool never idles while one batch claims or records.
+  const concurrency = Math.min(env.WORKER_CONCURRENCY, Math.max(2, Math.ceil((sendsInFlight(env) * 4) / env.DELIVERY_BATCH_SIZE)));
+  return {
+    queue: 'deliveries',
+    processor: async (job) => {
+      const result = await sendDeliveryBatch(deps, {
+        editionId: job.data.editionId,
+        deliveryIds: job.data.deliveryIds,
+        claimToken: job.id!,
+        staleClaimSeconds: (2 * env.DELIVERY_LOCK_MS) / 1000,
+        finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+      });
+      if (result.bounced > 0 || result.failed > 0) log.warn({ jobId: job.id, ...result }, 'batch had failures');
+      // Throwing hands the deferred ones to BullMQ's exponential backoff; sent ones are final and not redone.
+      if (result.deferred > 0) throw new Error(`${result.deferred} of ${result.claimed} deliveries deferred (temporary SMTP failure)`);
+      return result;
+    },
+    options: {
+      concurrency,
+      lockDuration: env.DELIVERY_LOCK_MS,
+      stalledInterval: env.DELIVERY_LOCK_MS,
+      // A batch whose worker was killed several times must still complete, not fail as "stalled".
+      maxStalledCount: 20,
+    },
+  };
+}

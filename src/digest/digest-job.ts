@@ -1,0 +1,88 @@
+// The `digest` queue: build (or reuse) the edition of a date and fan it out. The daily scheduler and
+// `paperboy digest` add the same job; a 'recover' job re-enqueues open deliveries after a Redis loss.
+import type { Job } from 'bullmq';
+import type { Services } from '../runtime/services.ts';
+import type { JobPayloads, Queues } from '../queue/queues.ts';
+import type { WorkerDefinition } from '../queue/workers.ts';
+import { mailHost } from '../mail/digest-message.ts';
+import { dateIn, rankingMomentFor } from './calendar.ts';
+import { buildEdition, editionsWithOpenDeliveries, markEditionFannedOut } from './edition.ts';
+import { enqueueOpenDeliveries, fanOutEdition, type FanOutOptions } from './fan-out.ts';
+
+export type DigestJobResult =
+  | { editionDate: string; editionId: null; reason: 'no trending papers' }
+  | { editionDate: string; editionId: number; built: boolean; created: number; enqueuedJobs: number }
+  | { recovered: { editionId: number; jobs: number }[] };
+
+/** Job id of a date's digest: two triggers for one date while the first is pending run it once. */
+export const digestJobId = (editionDate: string) => `digest-${editionDate}`;
+
+export function deliveryJobOptions(env: Services['env']): FanOutOptions {
+  return {
+    batchSize: env.DELIVERY_BATCH_SIZE,
+    host: mailHost(env.MAIL_FROM),
+    jobOptions: {
+      attempts: env.DELIVERY_MAX_ATTEMPTS,
+      backoff: { type: 'exponential', delay: env.DELIVERY_RETRY_DELAY_MS },
+      removeOnComplete: { age: 24 * 3600, count: 50_000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  };
+}
+
+/**
+ * Adds the digest job of `editionDate` by hand. A finished job with the same id is removed first, so a
+ * rerun really runs (and re-enqueues what is not final); a pending or running one is left alone.
+ */
+export async function enqueueDigest(queues: Queues, editionDate: string): Promise<Job<JobPayloads['digest']>> {
+  const jobId = digestJobId(editionDate);
+  const previous = await queues.digest.getJob(jobId);
+  if (previous) {
+    const state = await previous.getState();
+    if (state === 'completed' || state === 'failed') await previous.remove().catch(() => {});
+  }
+  return queues.digest.add('digest', { date: editionDate, trigger: 'manual' }, { jobId, attempts: 5, backoff: { type: 'exponential', delay: 2_000 } });
+}
+
+export async function runDigest(services: Services, data: JobPayloads['digest']): Promise<DigestJobResult> {
+  const { env, pool, queues } = services;
+  const log = services.logger.child({ part: 'digest' });
+  const options = deliveryJobOptions(env);
+
+  if (data.trigger === 'recover') {
+    // Only when the deliveries queue is empty (a Redis restart lost it) yet Postgres has open rows.
+    const counts = await queues.deliveries.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+    if (Object.values(counts).some((count) => count > 0)) return { recovered: [] };
+    const recovered = [];
+    for (const edition of await editionsWithOpenDeliveries(pool, dateIn(env.DIGEST_TZ))) {
+      const jobs = await enqueueOpenDeliveries(pool, queues, edition.id, options);
+      log.warn({ editionDate: edition.editionDate, jobs }, 'open deliveries had no job: re-enqueued them');
+      recovered.push({ editionId: edition.id, jobs });
+    }
+    return { recovered };
+  }
+
+  const editionDate = data.date ?? dateIn(env.DIGEST_TZ);
+  const result = await buildEdition(pool, env, editionDate, rankingMomentFor(editionDate, env.DIGEST_TZ));
+  if (result.kind === 'empty') {
+    log.info({ editionDate, trigger: data.trigger }, 'no trending papers: no edition and no email today');
+    return { editionDate, editionId: null, reason: 'no trending papers' };
+  }
+  const { edition } = result;
+  const started = Date.now();
+  const fanOut = await fanOutEdition(pool, queues, edition, options);
+  await markEditionFannedOut(pool, edition.id);
+  log.info(
+    { editionDate, editionId: edition.id, built: result.kind === 'built', trigger: data.trigger, ...fanOut, ms: Date.now() - started },
+    'edition fanned out',
+  );
+  return { editionDate, editionId: edition.id, built: result.kind === 'built', created: fanOut.created, enqueuedJobs: fanOut.enqueued };
+}
+
+export function digestWorkerDefinition(services: Services): WorkerDefinition<'digest'> {
+  return {
+    queue: 'digest',
+    processor: (job) => runDigest(services, job.data),
+    options: { concurrency: 1 },
+  };
+}

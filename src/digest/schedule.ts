@@ -1,0 +1,35 @@
+// The daily digest scheduler and the recovery sweep. upsertJobScheduler is idempotent: every worker
+// process installs them, Redis fires one job per tick. Reinstalled when Redis comes back empty.
+import type { Services } from '../runtime/services.ts';
+
+// BullMQ types a scheduler id as the queue's job name; any string works at run time.
+export const DIGEST_SCHEDULER_ID = 'daily-digest' as 'digest';
+export const RECOVER_SCHEDULER_ID = 'digest-recover' as 'digest';
+/** How often a worker checks that no open delivery is left without a job (after a Redis loss). */
+const RECOVER_EVERY_MS = 60_000;
+
+export async function installDigestSchedules(services: Services): Promise<void> {
+  const { env, queues } = services;
+  await queues.digest.upsertJobScheduler(
+    DIGEST_SCHEDULER_ID,
+    { pattern: env.DIGEST_CRON, tz: env.DIGEST_TZ },
+    // No date: the processor takes "today" in DIGEST_TZ when the job runs.
+    { name: 'digest', data: { trigger: 'schedule' }, opts: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } } },
+  );
+  await queues.digest.upsertJobScheduler(RECOVER_SCHEDULER_ID, { every: RECOVER_EVERY_MS }, { name: 'digest', data: { trigger: 'recover' } });
+}
+
+const hooked = new WeakSet<object>();
+/** Redis here keeps nothing on disk: after it restarts, the schedulers are gone until reinstalled. */
+export function reinstallDigestSchedulesOnReconnect(services: Services): void {
+  if (hooked.has(services.redis)) return;
+  hooked.add(services.redis);
+  let connected = services.redis.status === 'ready';
+  services.redis.on('ready', () => {
+    if (!connected) {
+      connected = true;
+      return;
+    }
+    installDigestSchedules(services).catch((error) => services.logger.warn({ err: error }, 'could not reinstall the digest schedules'));
+  });
+}

@@ -1,0 +1,125 @@
+// Sends one batch of an edition's deliveries: claim the rows, build each message from the frozen edition,
+// send through the pooled transport, record the outcome. Knows nothing of BullMQ.
+import type { Env } from '../config/env.ts';
+import type { Queryable } from '../db/pool.ts';
+import { loadQueries } from '../db/queries.ts';
+import type { Logger } from '../logger.ts';
+import { maskEmail } from '../logger.ts';
+import { createDigestMessageFactory, type DigestMessageFactory } from '../mail/digest-message.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import { classifySmtpError } from '../mail/smtp-errors.ts';
+import type { Keys } from '../security/keys.ts';
+import { unsubscribeUrl } from '../subscriptions/links.ts';
+import { findEditionById } from './edition.ts';
+import type { Limiter } from './limiter.ts';
+import { UNSUBSCRIBE_PLACEHOLDER } from './render.ts';
+import type { SentRecorder } from './sent-recorder.ts';
+
+const sql = loadQueries('deliveries.sql', ['claim-deliveries', 'record-deferred', 'record-failed', 'record-bounced']);
+
+export interface DeliveryDeps {
+  db: Queryable;
+  env: Pick<Env, 'PUBLIC_URL' | 'MAIL_FROM' | 'MAIL_UNSUBSCRIBE_MAILTO'>;
+  keys: Keys;
+  mailer: Mailer;
+  recorder: SentRecorder;
+  limiter: Limiter;
+  logger: Logger;
+  /** Message factories per edition, built once per process from the frozen templates. */
+  factories: Map<number, Promise<DigestMessageFactory>>;
+}
+
+export interface DeliveryBatch {
+  editionId: number;
+  deliveryIds: readonly number[];
+  /** Who holds the claim: the job id, so the same job retried after a crash takes its rows back. */
+  claimToken: string;
+  /** A 'sending' row claimed by someone else is taken over after this long (their job is dead). */
+  staleClaimSeconds: number;
+  /** Out of retries: temporary failures become 'failed' instead of waiting for another attempt. */
+  finalAttempt: boolean;
+}
+
+export interface DeliveryBatchResult {
+  claimed: number;
+  sent: number;
+  bounced: number;
+  deferred: number;
+  failed: number;
+}
+
+interface ClaimedRow {
+  id: number;
+  subscriber_id: number;
+  email: string;
+  message_id: string;
+}
+
+function messageFactory(deps: DeliveryDeps, editionId: number): Promise<DigestMessageFactory> {
+  let factory = deps.factories.get(editionId);
+  if (!factory) {
+    factory = findEditionById(deps.db, editionId).then((edition) => {
+      if (!edition) throw new Error(`edition ${editionId} does not exist`);
+      return createDigestMessageFactory(
+        edition,
+        { from: deps.env.MAIL_FROM, unsubscribeMailto: deps.env.MAIL_UNSUBSCRIBE_MAILTO },
+        UNSUBSCRIBE_PLACEHOLDER,
+      );
+    });
+    factory.catch(() => deps.factories.delete(editionId));
+    // Editions are daily: keeping the last few is plenty.
+    if (deps.factories.size >= 4) deps.factories.delete(deps.factories.keys().next().value!);
+    deps.factories.set(editionId, factory);
+  }
+  return factory;
+}
+
+type Outcome = { kind: 'sent' } | { kind: 'permanent' | 'temporary' | 'invalid'; id: number; detail: string };
+
+export async function sendDeliveryBatch(deps: DeliveryDeps, batch: DeliveryBatch): Promise<DeliveryBatchResult> {
+  const factory = await messageFactory(deps, batch.editionId);
+  const { rows } = await deps.db.query<ClaimedRow>(sql['claim-deliveries'], [batch.deliveryIds, batch.claimToken, batch.staleClaimSeconds]);
+
+  const outcomes = await Promise.all(
+    rows.map((row) =>
+      deps.limiter.run(async (): Promise<Outcome> => {
+        let raw: string;
+        try {
+          raw = factory.build({ email: row.email, messageId: row.message_id, unsubscribeUrl: unsubscribeUrl(deps.env, deps.keys, row.subscriber_id) });
+        } catch (error) {
+          return { kind: 'invalid', id: row.id, detail: (error as Error).message };
+        }
+        let response: string;
+        try {
+          ({ response } = await deps.mailer.send({ from: factory.envelopeFrom, to: row.email, raw }));
+        } catch (error) {
+          const failure = classifySmtpError(error);
+          deps.logger.warn({ deliveryId: row.id, to: maskEmail(row.email), code: failure.code, kind: failure.kind }, 'delivery refused');
+          return { kind: failure.kind, id: row.id, detail: failure.detail };
+        }
+        // Accepted by the server: from here until the write lands is the at-most-once window.
+        await deps.recorder.record(row.id, response, new Date());
+        return { kind: 'sent' };
+      }),
+    ),
+  );
+
+  const failures = (kind: Outcome['kind']) => outcomes.filter((outcome): outcome is Extract<Outcome, { id: number }> => outcome.kind === kind);
+  const bounced = failures('permanent');
+  const temporary = failures('temporary');
+  const invalid = failures('invalid');
+  const failed = [...invalid, ...(batch.finalAttempt ? temporary : [])];
+  const deferred = batch.finalAttempt ? [] : temporary;
+  const pairs = (list: { id: number; detail: string }[]) => [list.map((entry) => entry.id), list.map((entry) => entry.detail)];
+  if (bounced.length > 0) await deps.db.query(sql['record-bounced'], pairs(bounced));
+  if (failed.length > 0) await deps.db.query(sql['record-failed'], pairs(failed));
+  if (deferred.length > 0) await deps.db.query(sql['record-deferred'], pairs(deferred));
+
+  return {
+    claimed: rows.length,
+    sent: outcomes.length - bounced.length - temporary.length - invalid.length,
+    bounced: bounced.length,
+    deferred: deferred.length,
+    failed: failed.length,
+  };
+}

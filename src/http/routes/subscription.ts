@@ -1,0 +1,200 @@
+// Subscribe, confirm, unsubscribe, resubscribe: for people (pages, plain form POSTs) and programs (JSON on
+// the same routes). GETs only show a page with one button: mail scanners fetch links and must change nothing.
+// Every POST that changes state carries its signed token, so no cookies and no CSRF tokens are needed.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../../runtime/services.ts';
+import { hashIp, type Keys } from '../../security/keys.ts';
+import { verifyToken, type TokenClaims, type TokenPurpose } from '../../security/tokens.ts';
+import { normaliseAddress, MESSAGES } from '../../subscriptions/address.ts';
+import { describeTtl, queueConfirmation } from '../../subscriptions/confirmation-mail.ts';
+import { describeDigestTime, nextDigestAt } from '../../subscriptions/first-digest.ts';
+import {
+  confirmSubscriber,
+  findSubscriber,
+  requestSubscription,
+  resubscribeSubscriber,
+  unsubscribeSubscriber,
+  type Subscriber,
+} from '../../subscriptions/service.ts';
+import { badRequest, HttpError, notFound, wantsJson } from '../errors.ts';
+import { parseMultipartFields } from '../multipart.ts';
+import * as pages from '../pages/subscription.ts';
+import { humanValidationError, subscriptionSchemas as schemas } from '../schemas/subscription.ts';
+
+type TokenRequest = FastifyRequest<{ Querystring: { token?: string }; Body: { token?: string; 'List-Unsubscribe'?: string } | undefined }>;
+type SubscribeRequest = FastifyRequest<{ Body: { email?: unknown; website?: unknown } | undefined }>;
+
+const TOKEN_MESSAGES = {
+  invalid: 'This link is not valid. It may have been cut short or changed: open it again from the email, or copy the whole link.',
+  expired: 'This confirmation link has expired. Subscribe again on the home page and we will send you a fresh one.',
+  unknown: 'We could not find this subscription. It may have been removed.',
+} as const;
+
+/** Reads and checks the signed token of a link: 400 if missing, forged, truncated or for another purpose. */
+function claimsOf(keys: Keys, request: TokenRequest, purpose: TokenPurpose, now = Date.now()): TokenClaims {
+  const token = request.body?.token ?? request.query.token;
+  const check = verifyToken(keys.tokens, token, purpose, now);
+  if (check.ok) return check.claims;
+  if (check.reason === 'expired') throw new HttpError(410, 'expired_token', TOKEN_MESSAGES.expired);
+  throw badRequest(TOKEN_MESSAGES.invalid, 'invalid_token');
+}
+
+function tokenOf(request: TokenRequest): string {
+  return (request.body?.token ?? request.query.token)!;
+}
+
+/** Answers a program with JSON and a person with a page. */
+function answer(request: FastifyRequest, reply: FastifyReply, status: number, json: object, page: () => string) {
+  if (wantsJson(request)) return reply.code(status).send(json);
+  return reply.code(status).type('text/html; charset=utf-8').send(page());
+}
+
+export async function subscriptionRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  const { env, pool, keys } = services;
+  const firstDigest = () => describeDigestTime(nextDigestAt(env.DIGEST_CRON, env.DIGEST_TZ, new Date()), env.DIGEST_TZ);
+  // Rendered once: the answer to every subscribe request is these exact bytes.
+  const checkInbox = pages.checkInboxPage({
+    ttlDescription: describeTtl(env.CONFIRM_TOKEN_TTL_HOURS),
+    resendMinutes: env.CONFIRM_RESEND_MINUTES,
+  });
+  const home = pages.subscribePage();
+  const subscriber = async (id: number): Promise<Subscriber> => {
+    const found = await findSubscriber(pool, id);
+    if (!found) throw notFound(TOKEN_MESSAGES.unknown, 'unknown_subscriber');
+    return found;
+  };
+
+  // Mail clients may send the RFC 8058 one-click POST as multipart; only these routes accept it.
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: 16 * 1024 }, (request, body, done) => {
+    try {
+      done(null, parseMultipartFields(body as string, request.headers['content-type'] ?? ''));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  app.get('/', { schema: schemas.home }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(home));
+
+  app.post(
+    '/subscribe',
+    {
+      schema: schemas.subscribe,
+      attachValidation: true,
+      config: { rateLimit: { max: env.SUBSCRIBE_RATE_LIMIT, timeWindow: env.SUBSCRIBE_RATE_WINDOW_SECONDS * 1000 } },
+      // Before validation, which would quietly turn ["a@b.org"] into "a@b.org": one address, as text.
+      preValidation: async (request: SubscribeRequest) => {
+        const email = request.body?.email;
+        if (email !== undefined && email !== null && typeof email !== 'string') throw badRequest(MESSAGES.notText, 'invalid_email');
+      },
+    },
+    async (request: SubscribeRequest, reply) => {
+      const accepted = () => answer(request, reply, 202, { status: 'pending' }, () => checkInbox);
+      const body = request.body && typeof request.body === 'object' ? request.body : {};
+      // A filled honeypot is a bot: same answer as everyone, nothing stored, nothing sent.
+      if (typeof body.website === 'string' && body.website !== '') return accepted();
+      const checked = normaliseAddress(body.email);
+      const address = checked.ok && request.validationError ? { ok: false as const, message: FORM_UNREADABLE } : checked;
+      if (!address.ok) {
+        return answer(request, reply, 400, { error: 'invalid_email', message: address.message }, () =>
+          pages.subscribePage({ value: typeof body.email === 'string' ? body.email.slice(0, 320) : '', error: address.message }),
+        );
+      }
+      const claim = await requestSubscription(
+        pool,
+        {
+          input: address.input,
+          email: address.email,
+          sourceIpHash: hashIp(keys, request.ip),
+          reason: wantsJson(request) ? 'subscribe api' : 'subscribe form',
+        },
+        env.CONFIRM_RESEND_MINUTES,
+      );
+      // Queued only after the answer is on its way, so a new address does not answer later than a known one.
+      if (claim) setImmediate(() => void queueConfirmation(services, claim));
+      return accepted();
+    },
+  );
+
+  app.get('/confirm', { schema: schemas.confirmPage, schemaErrorFormatter: humanValidationError }, async (request: TokenRequest, reply) => {
+    const claims = claimsOf(keys, request, 'confirm');
+    const found = await subscriber(claims.subscriberId);
+    if (found.status === 'pending' && !found.suppressed) {
+      return answer(request, reply, 200, { status: 'pending' }, () => pages.confirmPromptPage(tokenOf(request), found.email_input));
+    }
+    if (found.status === 'confirmed') {
+      return answer(request, reply, 200, { status: 'confirmed' }, () => pages.confirmedPage({ firstDigest: firstDigest(), alreadyConfirmed: true }));
+    }
+    throw new HttpError(409, 'not_pending', NOT_PENDING);
+  });
+
+  app.post('/confirm', { schema: schemas.confirm, schemaErrorFormatter: humanValidationError }, async (request: TokenRequest, reply) => {
+    const claims = claimsOf(keys, request, 'confirm');
+    const result = await confirmSubscriber(pool, claims.subscriberId, wantsJson(request) ? 'confirm api' : 'confirm link');
+    if (result.kind === 'unknown') throw notFound(TOKEN_MESSAGES.unknown, 'unknown_subscriber');
+    if (result.changed || result.previous === 'confirmed') {
+      return answer(request, reply, 200, { status: 'confirmed' }, () =>
+        pages.confirmedPage({ firstDigest: firstDigest(), alreadyConfirmed: !result.changed }),
+      );
+    }
+    throw new HttpError(409, 'not_pending', NOT_PENDING);
+  });
+
+  app.get('/unsubscribe', { schema: schemas.unsubscribePage, schemaErrorFormatter: humanValidationError }, async (request: TokenRequest, reply) => {
+    const claims = claimsOf(keys, request, 'unsubscribe');
+    const found = await subscriber(claims.subscriberId);
+    const status = found.status === 'suppressed' ? 'unsubscribed' : found.status;
+    if (status === 'unsubscribed') {
+      return answer(request, reply, 200, { status }, () => pages.unsubscribedPage({ token: tokenOf(request), ...resubscribeOffer(found) }));
+    }
+    return answer(request, reply, 200, { status }, () => pages.unsubscribePromptPage(tokenOf(request), found.email_input));
+  });
+
+  app.post('/unsubscribe', { schema: schemas.unsubscribe, schemaErrorFormatter: humanValidationError }, async (request: TokenRequest, reply) => {
+    const claims = claimsOf(keys, request, 'unsubscribe');
+    const oneClick = request.body?.['List-Unsubscribe'] === 'One-Click';
+    const reason = oneClick ? 'one-click unsubscribe (RFC 8058)' : wantsJson(request) ? 'unsubscribe api' : 'unsubscribe link';
+    const result = await unsubscribeSubscriber(pool, claims.subscriberId, reason);
+    if (result.kind === 'unknown') throw notFound(TOKEN_MESSAGES.unknown, 'unknown_subscriber');
+    // RFC 8058: the mail client only needs a 2xx; there is nobody to show a page to.
+    if (oneClick && !wantsJson(request)) return reply.code(200).type('text/plain; charset=utf-8').send('Unsubscribed.\n');
+    const found = await subscriber(claims.subscriberId);
+    return answer(request, reply, 200, { status: 'unsubscribed' }, () =>
+      pages.unsubscribedPage({ token: tokenOf(request), ...resubscribeOffer(found) }),
+    );
+  });
+
+  const resubscribeOffer = (found: Subscriber) => {
+    const windowMs = env.RESUBSCRIBE_WINDOW_DAYS * 24 * 3600 * 1000;
+    const recent = found.unsubscribed_at !== null && Date.now() - found.unsubscribed_at.getTime() < windowMs;
+    return {
+      canResubscribe: found.status === 'unsubscribed' && !found.suppressed && found.confirmed_at !== null && recent,
+      windowDays: env.RESUBSCRIBE_WINDOW_DAYS,
+    };
+  };
+
+  app.get('/resubscribe', { schema: schemas.resubscribePage, schemaErrorFormatter: humanValidationError }, async (request: TokenRequest, reply) => {
+    const claims = claimsOf(keys, request, 'unsubscribe');
+    const found = await subscriber(claims.subscriberId);
+    if (found.status === 'confirmed') {
+      return answer(request, reply, 200, { status: 'confirmed' }, () => pages.confirmedPage({ firstDigest: firstDigest(), alreadyConfirmed: true }));
+    }
+    if (!resubscribeOffer(found).canResubscribe) throw new HttpError(409, 'cannot_resubscribe', CANNOT_RESUBSCRIBE);
+    return answer(request, reply, 200, { status: found.status }, () => pages.resubscribePromptPage(tokenOf(request), found.email_input));
+  });
+
+  app.post('/resubscribe', { schema: schemas.resubscribe, schemaErrorFormatter: humanValidationError }, async (request: TokenRequest, reply) => {
+    const claims = claimsOf(keys, request, 'unsubscribe');
+    const result = await resubscribeSubscriber(pool, claims.subscriberId, env.RESUBSCRIBE_WINDOW_DAYS, 'resubscribed from the unsubscribe page');
+    if (result.kind === 'unknown') throw notFound(TOKEN_MESSAGES.unknown, 'unknown_subscriber');
+    if (result.changed || result.previous === 'confirmed') {
+      return answer(request, reply, 200, { status: 'confirmed' }, () => pages.resubscribedPage(firstDigest()));
+    }
+    throw new HttpError(409, 'cannot_resubscribe', CANNOT_RESUBSCRIBE);
+  });
+}
+
+const FORM_UNREADABLE = 'The form could not be read. Please enter your email address and try again.';
+const NOT_PENDING =
+  'This link can no longer confirm a subscription, because the address was unsubscribed since. To get the digest again, subscribe on the home page.';
+const CANNOT_RESUBSCRIBE =
+  'This subscription can no longer be restored with one click. Subscribe again on the home page and confirm the email we send.';

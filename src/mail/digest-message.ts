@@ -1,0 +1,153 @@
+// Builds each reader's digest as raw MIME from parts encoded once per edition. The per-recipient work
+// is a few header lines and the quoted-printable encoding of one URL; everything else is string reuse.
+import { createHash } from 'node:crypto';
+import addressparser from 'nodemailer/lib/addressparser/index.js';
+import { encodeWords, foldLines, isPlainText, quoteString } from 'nodemailer/lib/mime-funcs/index.js';
+import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp/index.js';
+
+export interface DigestTemplate {
+  editionDate: string;
+  subject: string;
+  htmlTemplate: string;
+  textTemplate: string;
+}
+
+export interface DigestSender {
+  /** The From header, e.g. `Paperboy <digest@example.org>`. */
+  from: string;
+  /** Where List-Unsubscribe's mailto: points. */
+  unsubscribeMailto?: string;
+}
+
+export interface DigestRecipient {
+  email: string;
+  messageId: string;
+  unsubscribeUrl: string;
+}
+
+export interface DigestMessageFactory {
+  /** The envelope sender (bare address of From). */
+  readonly envelopeFrom: string;
+  build(recipient: DigestRecipient, date?: Date): string;
+}
+
+const CRLF = '\r\n';
+const LINE = 76;
+
+/** The address and display name of a From header value. */
+export function parseMailbox(value: string): { name: string; address: string } {
+  const [first] = addressparser(value, { flatten: true }) as { name: string; address: string }[];
+  if (!first?.address) throw new Error(`not a mailbox: ${value}`);
+  return { name: first.name ?? '', address: first.address };
+}
+
+/** The host part of the From address: what Message-IDs and List-Id are made of. */
+export function mailHost(from: string): string {
+  const { address } = parseMailbox(from);
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+}
+
+export function digestMessageId(editionDate: string, subscriberId: number, host: string): string {
+  return `<edition-${editionDate}.s${subscriberId}@${host}>`;
+}
+
+function encodeMailbox({ name, address }: { name: string; address: string }): string {
+  if (!name) return address;
+  const display = isPlainText(name) ? (/[^\w !#$%&'*+\-/=?^`{|}~]/.test(name) ? quoteString(name) : name) : encodeWords(name, 'Q', 52);
+  return `${display} <${address}>`;
+}
+
+function header(name: string, value: string): string {
+  return foldLines(`${name}: ${value}`, LINE) + CRLF;
+}
+
+/** RFC 5322 date, e.g. "Sat, 28 Nov 2026 07:00:00 +0000". */
+export function rfc5322Date(date: Date): string {
+  return date.toUTCString().replace(/GMT$/, '+0000');
+}
+
+function escapeAttribute(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Splits a template at `placeholder` and encodes each literal piece as quoted-printable once. Every
+ * piece ends with a soft line break, so a per-recipient piece can be encoded alone and slotted between.
+ */
+function encodeSegments(template: string, placeholder: string): string[] {
+  const normalised = template.replace(/\r?\n/g, CRLF);
+  return normalised.split(placeholder).map((piece) => (piece ? qpWrap(qpEncode(piece), LINE - 1) + '=' + CRLF : ''));
+}
+
+function encodeValue(value: string): string {
+  return qpWrap(qpEncode(value), LINE - 1) + '=' + CRLF;
+}
+
+function joinSegments(segments: string[], value: string): string {
+  let out = segments[0]!;
+  for (let index = 1; index < segments.length; index += 1) out += value + segments[index]!;
+  return out;
+}
+
+/** An address that could break out of its header is refused rather than sent. */
+function assertHeaderSafe(value: string): void {
+  if (/[\r\n<>,;"]/.test(value)) throw new Error('recipient address contains characters not allowed in a header');
+}
+
+export function createDigestMessageFactory(edition: DigestTemplate, sender: DigestSender, placeholder: string): DigestMessageFactory {
+  const from = parseMailbox(sender.from);
+  const host = from.address.slice(from.address.lastIndexOf('@') + 1).toLowerCase();
+  const mailto = sender.unsubscribeMailto ?? from.address;
+  const boundary = `----=_paperboy_${createHash('sha256').update(edition.editionDate).update(edition.subject).digest('hex').slice(0, 24)}`;
+
+  const commonHeaders =
+    header('From', encodeMailbox(from)) +
+    header('Subject', encodeWords(edition.subject, 'Q', 52)) +
+    'MIME-Version: 1.0' +
+    CRLF +
+    header('List-Id', `Paperboy daily digest <digest.${host}>`) +
+    'List-Unsubscribe-Post: List-Unsubscribe=One-Click' +
+    CRLF +
+    'Auto-Submitted: auto-generated' +
+    CRLF +
+    'Precedence: bulk' +
+    CRLF +
+    `Content-Type: multipart/alternative;${CRLF} boundary="${boundary}"` +
+    CRLF +
+    CRLF;
+  const textHead = `--${boundary}${CRLF}Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}`;
+  const htmlHead = `${CRLF}--${boundary}${CRLF}Content-Type: text/html; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}`;
+  const closing = `${CRLF}--${boundary}--${CRLF}`;
+  const textSegments = encodeSegments(edition.textTemplate, placeholder);
+  const htmlSegments = encodeSegments(edition.htmlTemplate, placeholder);
+  const mailtoPart = `<mailto:${mailto}?subject=unsubscribe>`;
+
+  // Date changes once a second; formatting it per message would be waste.
+  let dateSecond = -1;
+  let dateHeader = '';
+
+  return {
+    envelopeFrom: from.address,
+    build(recipient, date = new Date()) {
+      assertHeaderSafe(recipient.email);
+      const second = Math.floor(date.getTime() / 1000);
+      if (second !== dateSecond) {
+        dateSecond = second;
+        dateHeader = `Date: ${rfc5322Date(date)}${CRLF}`;
+      }
+      const url = recipient.unsubscribeUrl;
+      return (
+        `To: <${recipient.email}>${CRLF}` +
+        dateHeader +
+        `Message-ID: ${recipient.messageId}${CRLF}` +
+        `List-Unsubscribe: <${url}>,${CRLF} ${mailtoPart}${CRLF}` +
+        commonHeaders +
+        textHead +
+        joinSegments(textSegments, encodeValue(url)) +
+        htmlHead +
+        joinSegments(htmlSegments, encodeValue(escapeAttribute(url))) +
+        closing
+      );
+    },
+  };
+}

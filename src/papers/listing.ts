@@ -1,0 +1,222 @@
+// Parsing the Hugging Face Daily Papers listing (GET /api/daily_papers): pure, no I/O.
+// Accepts a JSON array of entries or JSON Lines of the same entries; unknown fields are ignored.
+import { z } from 'zod';
+
+/** One paper as paperboy stores it, whatever shape it arrived in. */
+export interface PaperInput {
+  externalId: string;
+  title: string;
+  abstract: string;
+  /** Names in order, hidden authors left out. */
+  authors: string[];
+  url: string;
+  codeUrl: string | null;
+  projectUrl: string | null;
+  githubStars: number | null;
+  thumbnailUrl: string | null;
+  numComments: number | null;
+  aiSummary: string | null;
+  keywords: string[];
+  publishedAt: Date | null;
+  /** submittedOnDailyAt (falling back to publishedAt); null = unknown, the loader keeps what it had. */
+  listedAt: Date | null;
+  upvotes: number;
+}
+
+export interface RejectedEntry {
+  /** 1-based: the entry's index in a JSON array, or its line in JSON Lines. */
+  position: number;
+  /** "entry 3" or "line 3", for messages. */
+  where: string;
+  reason: string;
+}
+
+export interface ParsedListing {
+  format: 'json' | 'jsonl';
+  papers: PaperInput[];
+  rejected: RejectedEntry[];
+}
+
+/** The input is neither a JSON array nor JSON Lines: nothing in it can be trusted, nothing is loaded. */
+export class MalformedListingError extends Error {
+  override name = 'MalformedListingError';
+}
+
+// zod's default messages ("expected string, received undefined") read badly in a CLI report.
+const requiredText = z
+  .string({ error: (issue) => (issue.input === undefined || issue.input === null ? 'is missing' : 'must be a string') })
+  .trim()
+  .min(1, 'is empty');
+const optionalText = z.string().nullish();
+const count = z.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative').nullish();
+const timestamp = z
+  .string()
+  .refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date')
+  .nullish();
+
+const authorSchema = z.object({ name: z.string(), hidden: z.boolean().nullish() });
+
+const paperSchema = z.object(
+  {
+    id: requiredText,
+    title: z.string().nullish(),
+    summary: optionalText,
+    authors: z.array(authorSchema).nullish(),
+    publishedAt: timestamp,
+    submittedOnDailyAt: timestamp,
+    upvotes: count,
+    githubRepo: optionalText,
+    githubStars: count,
+    projectPage: optionalText,
+    ai_summary: optionalText,
+    ai_keywords: z.array(z.string()).nullish(),
+  },
+  { error: (issue) => (issue.input === undefined || issue.input === null ? 'is missing' : 'must be an object') },
+);
+
+const entrySchema = z.object(
+  {
+    paper: paperSchema,
+    title: optionalText,
+    summary: optionalText,
+    thumbnail: optionalText,
+    numComments: count,
+  },
+  { error: () => 'must be an object' },
+);
+
+type Entry = z.infer<typeof entrySchema>;
+
+const ARXIV_ID = /^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?\/\d{7})(v\d+)?$/;
+
+/** Where a paper's link points: arXiv for arXiv ids; demo ids get an arXiv title search; else its HF page. */
+export function paperUrl(externalId: string, title: string): string {
+  if (ARXIV_ID.test(externalId)) return `https://arxiv.org/abs/${externalId}`;
+  if (externalId.startsWith('synthetic-')) {
+    return `https://arxiv.org/search/?searchtype=title&query=${encodeURIComponent(title)}`;
+  }
+  return `https://huggingface.co/papers/${encodeURIComponent(externalId)}`;
+}
+
+/** Only http(s) links end up in an email; anything else (javascript:, garbage) is dropped. */
+function webUrl(value: string | null | undefined): string | null {
+  if (!value) return null;
+  try {
+    const url = new URL(value.trim());
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : null;
+  } catch {
+    return null;
+  }
+}
+
+function toDate(value: string | null | undefined): Date | null {
+  return value ? new Date(value) : null;
+}
+
+function toPaper(entry: Entry): PaperInput | string {
+  const { paper } = entry;
+  const title = (paper.title ?? entry.title ?? '').trim();
+  if (!title) return 'paper.title is missing';
+  const externalId = paper.id;
+  return {
+    externalId,
+    title,
+    abstract: (paper.summary ?? entry.summary ?? '').trim(),
+    authors: (paper.authors ?? [])
+      .filter((author) => !author.hidden)
+      .map((author) => author.name.trim())
+      .filter(Boolean),
+    url: paperUrl(externalId, title),
+    codeUrl: webUrl(paper.githubRepo),
+    projectUrl: webUrl(paper.projectPage),
+    githubStars: paper.githubStars ?? null,
+    thumbnailUrl: webUrl(entry.thumbnail),
+    numComments: entry.numComments ?? null,
+    aiSummary: paper.ai_summary?.trim() || null,
+    keywords: paper.ai_keywords ?? [],
+    publishedAt: toDate(paper.publishedAt),
+    listedAt: toDate(paper.submittedOnDailyAt) ?? toDate(paper.publishedAt),
+    upvotes: paper.upvotes ?? 0,
+  };
+}
+
+/** Validates one decoded entry: the paper, or why it was rejected. */
+export function readEntry(value: unknown): PaperInput | string {
+  const result = entrySchema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const path = issue.path.join('.');
+    return path ? `${path} ${issue.message}` : `entry ${issue.message}`;
+  }
+  return toPaper(result.data);
+}
+
+function decodeLines(text: string): { values: { position: number; value: unknown }[]; rejected: RejectedEntry[] } {
+  const values: { position: number; value: unknown }[] = [];
+  const rejected: RejectedEntry[] = [];
+  text.split('\n').forEach((line, index) => {
+    if (!line.trim()) return;
+    const position = index + 1;
+    try {
+      values.push({ position, value: JSON.parse(line) });
+    } catch (error) {
+      rejected.push({ position, where: `line ${position}`, reason: `not valid JSON (${(error as Error).message})` });
+    }
+  });
+  return { values, rejected };
+}
+
+/**
+ * Parses a listing. Bad entries are reported with their position and left out; a listing that is not
+ * JSON at all (truncated array, HTML error page) throws MalformedListingError. Later duplicates win.
+ */
+export function parseDailyPapers(input: string): ParsedListing {
+  const text = input.replace(/^\uFEFF/, '');
+  if (!text.trim()) throw new MalformedListingError('the listing is empty');
+  let format: ParsedListing['format'];
+  let values: { position: number; value: unknown }[];
+  const rejected: RejectedEntry[] = [];
+  if (text.trimStart().startsWith('[')) {
+    format = 'json';
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(text);
+    } catch (error) {
+      throw new MalformedListingError(`the listing is not valid JSON: ${(error as Error).message}`);
+    }
+    if (!Array.isArray(decoded)) throw new MalformedListingError('the listing is not a JSON array');
+    values = decoded.map((value, index) => ({ position: index + 1, value }));
+  } else {
+    format = 'jsonl';
+    const lines = decodeLines(text);
+    if (lines.values.length === 0) {
+      throw new MalformedListingError(`the listing is neither a JSON array nor JSON Lines (${lines.rejected[0]?.reason ?? 'no entries'})`);
+    }
+    values = lines.values;
+    rejected.push(...lines.rejected);
+  }
+  const byId = new Map<string, PaperInput>();
+  for (const { position, value } of values) {
+    const paper = readEntry(value);
+    if (typeof paper === 'string') {
+      rejected.push({ position, where: `${format === 'json' ? 'entry' : 'line'} ${position}`, reason: paper });
+    } else {
+      byId.delete(paper.externalId); // keep the order of the last occurrence
+      byId.set(paper.externalId, paper);
+    }
+  }
+  rejected.sort((a, b) => a.position - b.position);
+  return { format, papers: [...byId.values()], rejected };
+}
+
+/**
+ * Moves every listing time by the same amount so the newest lands at `newest`: the demo fixture keeps
+ * its captured dates, and `paperboy demo` relists it as if it were today (relative ages are kept).
+ */
+export function relistPapers(papers: PaperInput[], newest: Date): PaperInput[] {
+  const times = papers.flatMap((paper) => (paper.listedAt ? [paper.listedAt.getTime()] : []));
+  if (times.length === 0) return papers.map((paper) => ({ ...paper, listedAt: newest }));
+  const latest = Math.max(...times);
+  const shift = newest.getTime() - latest;
+  return papers.map((paper) => ({ ...paper, listedAt: new Date((paper.listedAt?.getTime() ?? latest) + shift) }));
+}

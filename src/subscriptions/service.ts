@@ -1,0 +1,105 @@
+// The subscription state machine, wired to Postgres. Each transition is one guarded SQL statement that
+// also writes its subscriber_events row (src/db/sql/subscribers.sql); this file only names them.
+import { loadQueries } from '../db/queries.ts';
+import type { Queryable } from '../db/pool.ts';
+
+export type SubscriberStatus = 'pending' | 'confirmed' | 'unsubscribed' | 'suppressed';
+
+const SQL = loadQueries('subscribers.sql', [
+  'request-subscription',
+  'release-confirmation-claim',
+  'find-subscriber',
+  'confirm-subscriber',
+  'unsubscribe-subscriber',
+  'resubscribe-subscriber',
+  'find-confirmation-recipient',
+]);
+
+export interface SubscriptionRequest {
+  /** Trimmed, as typed. */
+  input: string;
+  /** Normalised (src/subscriptions/address.ts). */
+  email: string;
+  sourceIpHash: string | null;
+  /** Why, for the audit trail: 'subscribe form' or 'subscribe api'. */
+  reason: string;
+}
+
+export interface ConfirmationClaim {
+  subscriberId: number;
+  /** Epoch ms of the claim: makes the confirmation's job id and Message-ID stable across retries. */
+  claimedAt: number;
+}
+
+/**
+ * Records a subscription request. Returns the claim when a confirmation email is due (new address,
+ * pending past the resend interval, or unsubscribed starting over); undefined when nothing is to be sent.
+ */
+export async function requestSubscription(
+  db: Queryable,
+  request: SubscriptionRequest,
+  resendMinutes: number,
+): Promise<ConfirmationClaim | undefined> {
+  const { rows } = await db.query<{ subscriber_id: number; send_confirmation: boolean; claimed_at: string }>(SQL['request-subscription'], [
+    request.input,
+    request.email,
+    request.sourceIpHash,
+    resendMinutes,
+    request.reason,
+  ]);
+  const row = rows[0];
+  if (!row?.send_confirmation) return undefined;
+  return { subscriberId: row.subscriber_id, claimedAt: Math.round(Number(row.claimed_at)) };
+}
+
+/** Frees a claimed confirmation slot when the email could not even be queued. */
+export async function releaseConfirmationClaim(db: Queryable, subscriberId: number): Promise<void> {
+  await db.query(SQL['release-confirmation-claim'], [subscriberId]);
+}
+
+export interface Subscriber {
+  id: number;
+  email: string;
+  email_input: string;
+  status: SubscriberStatus;
+  confirmed_at: Date | null;
+  unsubscribed_at: Date | null;
+  suppressed: boolean;
+}
+
+export async function findSubscriber(db: Queryable, id: number): Promise<Subscriber | undefined> {
+  const { rows } = await db.query<Subscriber>(SQL['find-subscriber'], [id]);
+  return rows[0];
+}
+
+/** What a transition did: `unknown` = no such subscriber; otherwise the status before and whether it changed. */
+export type Transition = { kind: 'unknown' } | { kind: 'known'; previous: SubscriberStatus; changed: boolean };
+
+async function transition(db: Queryable, sql: string, params: unknown[]): Promise<Transition> {
+  const { rows } = await db.query<{ previous_status: SubscriberStatus; changed: boolean }>(sql, params);
+  const row = rows[0];
+  return row ? { kind: 'known', previous: row.previous_status, changed: row.changed } : { kind: 'unknown' };
+}
+
+/** pending → confirmed (unless suppressed). */
+export const confirmSubscriber = (db: Queryable, id: number, reason: string) => transition(db, SQL['confirm-subscriber'], [id, reason]);
+
+/** pending | confirmed → unsubscribed. */
+export const unsubscribeSubscriber = (db: Queryable, id: number, reason: string) =>
+  transition(db, SQL['unsubscribe-subscriber'], [id, reason]);
+
+/** unsubscribed → confirmed, for a reader who had confirmed and unsubscribed within `windowDays`. */
+export const resubscribeSubscriber = (db: Queryable, id: number, windowDays: number, reason: string) =>
+  transition(db, SQL['resubscribe-subscriber'], [id, windowDays, reason]);
+
+export interface ConfirmationRecipient {
+  id: number;
+  email: string;
+  status: SubscriberStatus;
+  suppressed: boolean;
+}
+
+export async function findConfirmationRecipient(db: Queryable, id: number): Promise<ConfirmationRecipient | undefined> {
+  const { rows } = await db.query<ConfirmationRecipient>(SQL['find-confirmation-recipient'], [id]);
+  return rows[0];
+}

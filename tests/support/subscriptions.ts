@@ -1,0 +1,95 @@
+// Helpers for the subscription tests: the real app, the real confirmation worker, and readers in each state.
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/http/app.ts';
+import type { Pool } from '../../src/db/pool.ts';
+import { startWorkers, type RunningWorkers, type WorkerDefinition } from '../../src/queue/workers.ts';
+import { signToken } from '../../src/security/tokens.ts';
+import { confirmationWorker } from '../../src/subscriptions/confirmation-mail.ts';
+import type { TestContext } from './services.ts';
+import type { ReceivedMessage } from './smtp.ts';
+
+/** Under-pressure sampling would shed the first requests of a cold test process; our tests measure behaviour, not load. */
+export const SUBSCRIPTION_TEST_ENV = { OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0' };
+
+export interface RunningApp {
+  app: FastifyInstance;
+  workers: RunningWorkers;
+  close(): Promise<void>;
+}
+
+/** The app as `paperboy start` runs it: HTTP routes plus the confirmation worker. */
+export async function startApp(context: TestContext): Promise<RunningApp> {
+  const app = await buildApp(context.services);
+  const workers = startWorkers(context.services, [confirmationWorker(context.services) as WorkerDefinition]);
+  return {
+    app,
+    workers,
+    async close() {
+      await workers.close();
+      await app.close();
+    },
+  };
+}
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+export function subscribeByForm(app: FastifyInstance, fields: Record<string, string>, remoteAddress?: string) {
+  return app.inject({ method: 'POST', url: '/subscribe', headers: FORM, payload: new URLSearchParams(fields).toString(), remoteAddress });
+}
+
+export function subscribeByJson(app: FastifyInstance, body: unknown, remoteAddress?: string) {
+  return app.inject({ method: 'POST', url: '/subscribe', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body), remoteAddress });
+}
+
+export function postForm(app: FastifyInstance, url: string, fields: Record<string, string>): Promise<LightMyRequestResponse> {
+  return app.inject({ method: 'POST', url, headers: FORM, payload: new URLSearchParams(fields).toString() });
+}
+
+/** The confirmation link in a received email (text part). */
+export function confirmLinkIn(message: ReceivedMessage): URL {
+  const match = /https?:\/\/\S+\/confirm\?token=[A-Za-z0-9._-]+/.exec(message.parsed.text ?? '');
+  if (!match) throw new Error('no confirmation link in the email');
+  return new URL(match[0]);
+}
+
+export function tokenOf(url: URL): string {
+  return url.searchParams.get('token')!;
+}
+
+export function confirmTokenFor(context: TestContext, subscriberId: number, expiresAt = Math.floor(Date.now() / 1000) + 3600): string {
+  return signToken(context.services.keys.tokens, { purpose: 'confirm', subscriberId, expiresAt });
+}
+
+export function unsubscribeTokenFor(context: TestContext, subscriberId: number): string {
+  return signToken(context.services.keys.tokens, { purpose: 'unsubscribe', subscriberId, expiresAt: 0 });
+}
+
+export async function subscriberByEmail(pool: Pool, email: string) {
+  const { rows } = await pool.query<{ id: number; email: string; email_input: string; status: string; source_ip_hash: string | null }>(
+    'SELECT id, email, email_input, status, source_ip_hash FROM subscribers WHERE lower(email) = lower($1)',
+    [email],
+  );
+  return rows[0];
+}
+
+/** Everything a token route could change: compared before and after to prove that nothing did. */
+export async function lifecycleSnapshot(pool: Pool): Promise<string> {
+  const subscribers = await pool.query(
+    'SELECT id, email, status, confirmation_sent_at, confirmed_at, unsubscribed_at, suppressed_at, updated_at FROM subscribers ORDER BY id',
+  );
+  const events = await pool.query('SELECT id, subscriber_id, status, reason FROM subscriber_events ORDER BY id');
+  return JSON.stringify({ subscribers: subscribers.rows, events: events.rows });
+}
+
+/** Waits until every queued confirmation has been handled, so "nothing more was sent" can be asserted. */
+export async function settleConfirmations(context: TestContext, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  // Confirmations are queued just after the answer (setImmediate): give that a moment first.
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  for (;;) {
+    const counts = await context.services.queues.confirmations.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    if (Object.values(counts).every((count) => count === 0)) return;
+    if (Date.now() > deadline) throw new Error(`confirmations still queued: ${JSON.stringify(counts)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
