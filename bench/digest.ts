@@ -3,6 +3,7 @@
 // (MJML per recipient, Nodemailer building each MIME message, one SMTP connection, one INSERT per delivery)
 // on a sample, in the same run. Its own database and queue prefix, both removed afterwards.
 //   --subscribers N (20000)  --workers W (1)  --batch-size B (100)  --connections C (8)  --naive-sample S (2000)
+//   BENCH_PROFILE_DIR=dir writes a CPU profile of each worker there.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -56,6 +57,12 @@ function peakRssMb(pid: number): number {
   return kb / 1024;
 }
 
+/** CPU time (user + system) a process has used so far, in seconds: comparable even on a busy machine. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
 async function startSink(): Promise<{ port: number; child: ChildProcess; count(): Promise<number> }> {
   const child = fork(SINK, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve) => child.once('message', (message: { port: number }) => resolve(message.port)));
@@ -71,7 +78,11 @@ async function startSink(): Promise<{ port: number; child: ChildProcess; count()
 }
 
 function startWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI, 'worker'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, CLI, 'worker'], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -139,6 +150,8 @@ async function main(): Promise<void> {
     workers.push(...(await Promise.all(Array.from({ length: WORKERS }, () => startWorker(workerEnv)))));
 
     // The real path: the same job the scheduler and `paperboy digest` add.
+    const workerCpuAtStart = workers.reduce((sum, worker) => sum + cpuSeconds(worker.pid!), 0);
+    const sinkCpuAtStart = cpuSeconds(sink.child.pid!);
     const started = Date.now();
     await enqueueDigest(queues, EDITION_DATE);
     let peak = 0;
@@ -160,16 +173,25 @@ async function main(): Promise<void> {
         const seconds = (row.last!.getTime() - started) / 1000;
         const rate = row.sent / seconds;
         const received = await sink.count();
+        const workerCpu = workers.reduce((sum, worker) => sum + cpuSeconds(worker.pid!), 0) - workerCpuAtStart;
+        const sinkCpu = cpuSeconds(sink.child.pid!) - sinkCpuAtStart;
         log(`pipeline: ${fmt(row.sent)} sent in ${fmt(seconds, 2)} s to the last delivery = ${fmt(rate)} emails/s end-to-end`);
         log(`          SMTP sink received ${fmt(received)}; worker peak RSS ${fmt(peak, 1)} MB`);
+        log(
+          `          CPU per email: workers ${fmt((workerCpu * 1e6) / row.sent)} µs, sink ${fmt((sinkCpu * 1e6) / row.sent)} µs ` +
+            `(${fmt(1e6 / ((workerCpu * 1e6) / row.sent))} emails per worker CPU-second)`,
+        );
         await stopWorkers(workers);
 
         const naive = await naiveBaseline(pool, smtpUrl);
         log(
           `naive:    ${fmt(NAIVE_SAMPLE)} sent in ${fmt(naive.seconds, 2)} s = ${fmt(naive.rate, 1)} emails/s ` +
-            `(MJML per recipient, Nodemailer MIME per message, 1 SMTP connection, 1 INSERT each); peak RSS ${fmt(naive.peakMb, 1)} MB`,
+            `(MJML per recipient, Nodemailer MIME per message, 1 SMTP connection, 1 INSERT each); ` +
+            `${fmt(naive.cpuPerEmail)} µs CPU per email; peak RSS ${fmt(naive.peakMb, 1)} MB`,
         );
-        log(`digest-bench: ${Math.round(rate)} emails/s end-to-end, ${(rate / naive.rate).toFixed(1)}x naive, peak RSS ${Math.round(peak)} MB, ${SUBSCRIBERS} subscribers`);
+        log(
+          `digest-bench: ${Math.round(rate)} emails/s end-to-end, ${(rate / naive.rate).toFixed(1)}x naive, peak RSS ${Math.round(peak)} MB, ${SUBSCRIBERS} subscribers`,
+        );
         return;
       }
     }
@@ -207,7 +229,10 @@ async function clearPrefix(redis: ReturnType<typeof createRedis>): Promise<void>
 }
 
 /** The way one would write it first: everything per recipient, one at a time. */
-async function naiveBaseline(pool: ReturnType<typeof createPool>, smtpUrl: string): Promise<{ seconds: number; rate: number; peakMb: number }> {
+async function naiveBaseline(
+  pool: ReturnType<typeof createPool>,
+  smtpUrl: string,
+): Promise<{ seconds: number; rate: number; peakMb: number; cpuPerEmail: number }> {
   const env = parseEnv({ PUBLIC_URL: 'https://paperboy.example', SECRET_KEY: SECRET });
   const keys = deriveKeys(SECRET);
   const { rows: editionRows } = await pool.query<{ id: number; papers: EditionPaper[] }>(`SELECT id, papers FROM editions LIMIT 1`);
@@ -219,12 +244,25 @@ async function naiveBaseline(pool: ReturnType<typeof createPool>, smtpUrl: strin
     [sourceEdition],
   );
   const editionId = rows[0]!.id;
-  const { rows: readers } = await pool.query<{ id: number; email: string }>(`SELECT id, email FROM subscribers ORDER BY id LIMIT $1`, [NAIVE_SAMPLE]);
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: Number(new URL(smtpUrl).port), secure: false, pool: true, maxConnections: 1 });
+  const { rows: readers } = await pool.query<{ id: number; email: string }>(`SELECT id, email FROM subscribers ORDER BY id LIMIT $1`, [
+    NAIVE_SAMPLE,
+  ]);
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: Number(new URL(smtpUrl).port),
+    secure: false,
+    pool: true,
+    maxConnections: 1,
+  });
   const started = Date.now();
+  const cpuAtStart = cpuSeconds(process.pid);
   for (const reader of readers) {
     const link = unsubscribeUrl(env, keys, reader.id);
-    const view = digestView(EDITION_DATE, papers, { browserUrl: editionUrl(env, EDITION_DATE), homeUrl: env.PUBLIC_URL, unsubscribeUrl: link });
+    const view = digestView(EDITION_DATE, papers, {
+      browserUrl: editionUrl(env, EDITION_DATE),
+      homeUrl: env.PUBLIC_URL,
+      unsubscribeUrl: link,
+    });
     const { html, text } = await renderEmail('digest', view);
     const messageId = `<naive-${reader.id}@paperboy.example>`;
     const info = await transport.sendMail({
@@ -243,8 +281,9 @@ async function naiveBaseline(pool: ReturnType<typeof createPool>, smtpUrl: strin
     );
   }
   const seconds = (Date.now() - started) / 1000;
+  const cpuPerEmail = ((cpuSeconds(process.pid) - cpuAtStart) * 1e6) / readers.length;
   transport.close();
-  return { seconds, rate: readers.length / seconds, peakMb: peakRssMb(process.pid) };
+  return { seconds, rate: readers.length / seconds, peakMb: peakRssMb(process.pid), cpuPerEmail };
 }
 
 await main();

@@ -43,13 +43,17 @@ function startWorker(): ChildProcess {
   return child;
 }
 
-const exited = (child: ChildProcess) => new Promise((resolve) => (child.exitCode !== null || child.signalCode ? resolve(null) : child.once('exit', resolve)));
+const exited = (child: ChildProcess) =>
+  new Promise((resolve) => (child.exitCode !== null || child.signalCode ? resolve(null) : child.once('exit', resolve)));
 
 test('a worker killed with SIGKILL mid-send and restarted: every confirmed reader holds exactly one sent delivery', async (t) => {
   const { pool } = context.database;
   const date = '2026-12-02';
   const readers = 300;
-  await insertPapers(pool, [{ title: 'Crash-proof delivery', upvotes: 10 }, { title: 'Second paper', upvotes: 5 }]);
+  await insertPapers(pool, [
+    { title: 'Crash-proof delivery', upvotes: 10 },
+    { title: 'Second paper', upvotes: 5 },
+  ]);
   await insertConfirmedReaders(pool, readers);
   await insertSubscribers(pool, [{ email: 'pending@example.org', status: 'pending' }]);
 

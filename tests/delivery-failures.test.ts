@@ -57,7 +57,9 @@ test('a 4xx is retried with backoff until delivered, a 5xx fails once and suppre
   assert.equal(refusals.get('gone@example.org'), 1, 'a permanent refusal is not retried');
   assert.equal(refusals.get('always-busy@example.org'), 4, 'a temporary refusal is retried up to DELIVERY_MAX_ATTEMPTS');
 
-  const { rows: deliveries } = await pool.query(`SELECT subscriber_id, status, attempts, last_error FROM deliveries ORDER BY subscriber_id`);
+  const { rows: deliveries } = await pool.query(
+    `SELECT subscriber_id, status, attempts, last_error FROM deliveries ORDER BY subscriber_id`,
+  );
   const bySubscriber = new Map(deliveries.map((row) => [row.subscriber_id, row]));
   assert.equal(bySubscriber.get(slowId).status, 'sent');
   assert.equal(bySubscriber.get(slowId).attempts, 3);
@@ -74,6 +76,8 @@ test('a 4xx is retried with backoff until delivered, a 5xx fails once and suppre
   );
   const { rows: suppressions } = await pool.query(`SELECT email, reason FROM suppressions`);
   assert.deepEqual(suppressions, [{ email: 'gone@example.org', reason: 'hard_bounce' }]);
-  const { rows: events } = await pool.query(`SELECT subscriber_id, status, reason FROM subscriber_events WHERE subscriber_id = $1`, [goneId]);
+  const { rows: events } = await pool.query(`SELECT subscriber_id, status, reason FROM subscriber_events WHERE subscriber_id = $1`, [
+    goneId,
+  ]);
   assert.deepEqual(events, [{ subscriber_id: goneId, status: 'suppressed', reason: 'hard bounce' }]);
 });

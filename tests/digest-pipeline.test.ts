@@ -50,7 +50,11 @@ test('every confirmed reader gets exactly one digest, with the headers, parts an
     assert.equal(parsed.subject, '28 Nov — Attention is still all you need + 2 more');
     assert.equal(parsed.messageId, `<edition-${date}.s${subscriberId}@paperboy.test>`);
     assert.ok(parsed.date instanceof Date && Math.abs(parsed.date.getTime() - Date.now()) < 60_000, 'Date is now');
-    const list = parsed.headers.get('list') as { unsubscribe: { url: string; mail: string }; id: { id: string }; 'unsubscribe-post': { name: string } };
+    const list = parsed.headers.get('list') as {
+      unsubscribe: { url: string; mail: string };
+      id: { id: string };
+      'unsubscribe-post': { name: string };
+    };
     assert.match(list.unsubscribe.url, /^http:\/\/paperboy\.test\/unsubscribe\?token=/);
     assert.equal(list.unsubscribe.mail, 'digest@paperboy.test?subject=unsubscribe');
     assert.equal(list['unsubscribe-post'].name, 'List-Unsubscribe=One-Click');
@@ -127,7 +131,9 @@ test('a reader who unsubscribes after the fan-out is skipped at send time', asyn
   }
   assert.equal(messagesTo('leaves@example.org').length, 0);
   assert.equal(messagesTo('stays@example.org').filter((m) => m.parsed.subject?.includes('Fresh paper')).length, 1);
-  const { rows } = await pool.query(`SELECT subscriber_id, status FROM deliveries WHERE subscriber_id = ANY($1) ORDER BY subscriber_id`, [[stays, leaves]]);
+  const { rows } = await pool.query(`SELECT subscriber_id, status FROM deliveries WHERE subscriber_id = ANY($1) ORDER BY subscriber_id`, [
+    [stays, leaves],
+  ]);
   assert.deepEqual(
     rows.map((row) => row.status),
     ['sent', 'skipped'],

@@ -29,7 +29,7 @@ function paperboy(args: string[], options: { stdin?: string; env?: Record<string
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`paperboy ${args.join(' ')} did not exit in time\n${stdout}\n${stderr}`));
-    }, 30_000);
+    }, 90_000); // a spawned tsx process is slow to start on a loaded machine
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('exit', (code) => {

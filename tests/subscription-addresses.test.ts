@@ -1,6 +1,7 @@
 // The address table: every kind of input a person or a program may send, and what is stored afterwards.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { domainToASCII } from 'node:url';
 import { MESSAGES } from '../src/subscriptions/address.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
 import { settleConfirmations, startApp, SUBSCRIPTION_TEST_ENV, type RunningApp } from './support/subscriptions.ts';
@@ -41,11 +42,17 @@ const CASES: Case[] = [
   { name: 'full-width domain', input: 'emmy@ＮＯＥＴＨＥＲ.org', status: 202, stored: 'emmy@noether.org' },
   { name: 'punycode typed', input: 'karl@xn--mnchen-3ya.de', status: 202, stored: 'karl@xn--mnchen-3ya.de' },
   { name: 'apostrophe', input: "o'brien@example.ie", status: 202, stored: "o'brien@example.ie" },
-  { name: 'subdomains and hyphens', input: 'first.last@mail.sub-domain.example.co.uk', status: 202, stored: 'first.last@mail.sub-domain.example.co.uk' },
+  {
+    name: 'subdomains and hyphens',
+    input: 'first.last@mail.sub-domain.example.co.uk',
+    status: 202,
+    stored: 'first.last@mail.sub-domain.example.co.uk',
+  },
   { name: 'every atext character', input: "!#$%&'*+/=?^_`{|}~-@example.org", status: 202, stored: "!#$%&'*+/=?^_`{|}~-@example.org" },
   { name: 'SQL-looking but valid', input: "admin'--@example.org", status: 202, stored: "admin'--@example.org" },
   { name: '64-octet local part', input: `${'l'.repeat(64)}@example.org`, status: 202, stored: `${'l'.repeat(64)}@example.org` },
-  { name: '254-octet address', input: `1234567@${longDomain}`, status: 202, stored: `1234567@${longDomain}` },
+  // 254 octets is accepted too (tests/address.test.ts); the in-process SMTP server refuses over 253, so mail goes to 253 here.
+  { name: '253-octet address', input: `123456@${longDomain}`, status: 202, stored: `123456@${longDomain}` },
   { name: 'JSON body', json: '{"email":"hopper@example.org"}', status: 202, stored: 'hopper@example.org' },
   { name: 'JSON with extra fields', json: '{"email":"lamarr@example.org","name":"Hedy"}', status: 202, stored: 'lamarr@example.org' },
   { name: 'same mailbox in other case (stored once)', input: 'ADA@EXAMPLE.ORG', status: 202 },
@@ -77,7 +84,12 @@ const CASES: Case[] = [
   { name: 'LF header injection', input: 'eve@example.org\nSubject: hi', status: 400, message: MESSAGES.control },
   { name: 'NUL byte', input: 'eve\u0000@example.org', status: 400, message: MESSAGES.control },
   { name: 'SQL injection attempt', input: "x@example.org'); DROP TABLE subscribers; --", status: 400, message: MESSAGES.space },
-  { name: 'SQL injection without spaces', input: "x@example.org';DROP/**/TABLE/**/subscribers;--", status: 400, message: MESSAGES.badDomain },
+  {
+    name: 'SQL injection without spaces',
+    input: "x@example.org';DROP/**/TABLE/**/subscribers;--",
+    status: 400,
+    message: MESSAGES.badDomain,
+  },
   { name: 'HTML in the address', input: '<script>alert(1)</script>@example.org', status: 400, message: MESSAGES.badLocal },
   { name: 'long junk', input: 'x'.repeat(5000), status: 400, message: MESSAGES.tooLong },
   { name: 'JSON array of two', json: '{"email":["a@example.org","b@example.org"]}', status: 400, message: MESSAGES.notText },
@@ -127,7 +139,11 @@ test(`${CASES.length} addresses each get the right answer, and the database hold
   // Each stored address got exactly one confirmation (the second "ADA@…" was inside the resend interval).
   await context.smtp.waitForMessages(expected.length);
   await settleConfirmations(context);
-  const recipients = context.smtp.messages.flatMap((message) => message.envelopeTo).sort();
+  // The SMTP server hands IDN domains back in Unicode; compare in the punycode we store.
+  const recipients = context.smtp.messages
+    .flatMap((message) => message.envelopeTo)
+    .map((address) => address.replace(/@(.+)$/, (_match, domain: string) => `@${domainToASCII(domain)}`))
+    .sort();
   assert.deepEqual(recipients, expected);
 });
 

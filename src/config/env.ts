@@ -94,6 +94,8 @@ export const envSchema = z.object({
   OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: integer(200),
   /** Load shedding: answer 503 + Retry-After while the V8 heap in use exceeds this (MiB); 0 = off. */
   OVERLOAD_MAX_HEAP_USED_MB: integer(0),
+  /** Load shedding: answer 503 + Retry-After while more queries than this wait for a database connection; 0 = off. */
+  OVERLOAD_MAX_DB_WAITING: integer(500),
   /** Seconds a shed client is told to wait (Retry-After). */
   OVERLOAD_RETRY_AFTER_SECONDS: integer(5, 1),
 });

@@ -41,7 +41,11 @@ export async function enqueueDigest(queues: Queues, editionDate: string): Promis
     const state = await previous.getState();
     if (state === 'completed' || state === 'failed') await previous.remove().catch(() => {});
   }
-  return queues.digest.add('digest', { date: editionDate, trigger: 'manual' }, { jobId, attempts: 5, backoff: { type: 'exponential', delay: 2_000 } });
+  return queues.digest.add(
+    'digest',
+    { date: editionDate, trigger: 'manual' },
+    { jobId, attempts: 5, backoff: { type: 'exponential', delay: 2_000 } },
+  );
 }
 
 export async function runDigest(services: Services, data: JobPayloads['digest']): Promise<DigestJobResult> {

@@ -101,12 +101,7 @@ export type BuildResult = { kind: 'built' | 'existing'; edition: Edition } | { k
  * `asOf`. Builds are serialised by an advisory lock, so a concurrent second build finds the first one's
  * edition and reuses it. No trending papers: no edition.
  */
-export async function buildEdition(
-  pool: Pool,
-  env: Env,
-  editionDate: string,
-  asOf: Date,
-): Promise<BuildResult> {
+export async function buildEdition(pool: Pool, env: Env, editionDate: string, asOf: Date): Promise<BuildResult> {
   const existing = await findEditionByDate(pool, editionDate);
   if (existing) return { kind: 'existing', edition: existing };
   return withTransaction(pool, async (client) => {
@@ -126,7 +121,12 @@ export async function buildEdition(
       rendered.textTemplate,
     ]);
     const id = rows[0]!.id;
-    await client.query(sql['insert-edition-papers'], [id, papers.map((paper) => paper.id), papers.map((paper) => paper.rank), papers.map((paper) => paper.score)]);
+    await client.query(sql['insert-edition-papers'], [
+      id,
+      papers.map((paper) => paper.id),
+      papers.map((paper) => paper.rank),
+      papers.map((paper) => paper.score),
+    ]);
     const edition = await findEditionById(client, id);
     return { kind: 'built', edition: edition! } as const;
   });

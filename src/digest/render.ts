@@ -14,12 +14,24 @@ export interface RenderedEdition {
   textTemplate: string;
 }
 
-export async function renderEdition(env: Pick<Env, 'PUBLIC_URL'>, editionDate: string, papers: readonly EditionPaper[]): Promise<RenderedEdition> {
+/**
+ * MJML indents its tables generously; a fifth of the bytes is indentation. A newline and its indent
+ * render exactly like a newline (whitespace collapses in HTML; there is no <pre> in a digest).
+ */
+export function compactHtml(html: string): string {
+  return html.replace(/\n[ \t]+/g, '\n').replace(/\n{2,}/g, '\n');
+}
+
+export async function renderEdition(
+  env: Pick<Env, 'PUBLIC_URL'>,
+  editionDate: string,
+  papers: readonly EditionPaper[],
+): Promise<RenderedEdition> {
   const view = digestView(editionDate, papers, {
     browserUrl: editionUrl(env, editionDate),
     homeUrl: new URL('/', env.PUBLIC_URL).toString(),
     unsubscribeUrl: UNSUBSCRIBE_PLACEHOLDER,
   });
   const { html, text } = await renderEmail('digest', view);
-  return { title: view.title, subject: view.subject, htmlTemplate: html, textTemplate: text };
+  return { title: view.title, subject: view.subject, htmlTemplate: compactHtml(html), textTemplate: text };
 }

@@ -16,7 +16,11 @@ export async function installDigestSchedules(services: Services): Promise<void> 
     // No date: the processor takes "today" in DIGEST_TZ when the job runs.
     { name: 'digest', data: { trigger: 'schedule' }, opts: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } } },
   );
-  await queues.digest.upsertJobScheduler(RECOVER_SCHEDULER_ID, { every: RECOVER_EVERY_MS }, { name: 'digest', data: { trigger: 'recover' } });
+  await queues.digest.upsertJobScheduler(
+    RECOVER_SCHEDULER_ID,
+    { every: RECOVER_EVERY_MS },
+    { name: 'digest', data: { trigger: 'recover' } },
+  );
 }
 
 const hooked = new WeakSet<object>();

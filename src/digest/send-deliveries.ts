@@ -85,7 +85,11 @@ export async function sendDeliveryBatch(deps: DeliveryDeps, batch: DeliveryBatch
       deps.limiter.run(async (): Promise<Outcome> => {
         let raw: string;
         try {
-          raw = factory.build({ email: row.email, messageId: row.message_id, unsubscribeUrl: unsubscribeUrl(deps.env, deps.keys, row.subscriber_id) });
+          raw = factory.build({
+            email: row.email,
+            messageId: row.message_id,
+            unsubscribeUrl: unsubscribeUrl(deps.env, deps.keys, row.subscriber_id),
+          });
         } catch (error) {
           return { kind: 'invalid', id: row.id, detail: (error as Error).message };
         }
@@ -104,7 +108,8 @@ export async function sendDeliveryBatch(deps: DeliveryDeps, batch: DeliveryBatch
     ),
   );
 
-  const failures = (kind: Outcome['kind']) => outcomes.filter((outcome): outcome is Extract<Outcome, { id: number }> => outcome.kind === kind);
+  const failures = (kind: Outcome['kind']) =>
+    outcomes.filter((outcome): outcome is Extract<Outcome, { id: number }> => outcome.kind === kind);
   const bounced = failures('permanent');
   const temporary = failures('temporary');
   const invalid = failures('invalid');

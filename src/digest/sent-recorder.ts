@@ -33,7 +33,11 @@ export function createSentRecorder(db: Queryable, options: { retryForMs?: number
     const started = Date.now();
     for (let attempt = 0; ; attempt += 1) {
       try {
-        await db.query(sql['record-sent'], [batch.map((entry) => entry.id), batch.map((entry) => entry.response), batch.map((entry) => entry.sentAt)]);
+        await db.query(sql['record-sent'], [
+          batch.map((entry) => entry.id),
+          batch.map((entry) => entry.response),
+          batch.map((entry) => entry.sentAt),
+        ]);
         return;
       } catch (error) {
         if (Date.now() - started > retryForMs) throw error;

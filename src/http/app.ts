@@ -56,10 +56,14 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   });
   // Load shedding: past its limits the API answers 503 + Retry-After at once instead of queueing work it
   // cannot finish, and serves again as soon as the next sample is healthy. Liveness is never shed.
+  // Two limits: a lagging event loop (CPU-bound overload) and a long queue for database connections
+  // (the subscribe path is bound by Postgres commits long before Node's CPU).
+  const maxDbWaiting = env.OVERLOAD_MAX_DB_WAITING;
   await app.register(underPressure, {
     maxEventLoopDelay: env.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS,
     maxHeapUsedBytes: env.OVERLOAD_MAX_HEAP_USED_MB * 1024 * 1024,
     sampleInterval: 250,
+    ...(maxDbWaiting > 0 && { healthCheck: async () => services.pool.waitingCount <= maxDbWaiting, healthCheckInterval: 250 }),
     pressureHandler: (request, reply) => {
       if (request.url === '/healthz') return undefined;
       reply.header('retry-after', String(env.OVERLOAD_RETRY_AFTER_SECONDS));

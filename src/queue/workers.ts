@@ -20,9 +20,12 @@ export interface RunningWorkers {
 /** Starts one BullMQ worker per definition, each on its own blocking Redis connection. */
 export function startWorkers(services: Services, definitions: WorkerDefinition[]): RunningWorkers {
   const log = services.logger.child({ part: 'worker' });
+  const connections: ReturnType<typeof createRedis>[] = [];
   const workers = definitions.map(({ queue, processor, options }) => {
+    const connection = createRedis(services.env.REDIS_URL);
+    connections.push(connection);
     const worker = new Worker(queue, processor as Processor, {
-      connection: createRedis(services.env.REDIS_URL),
+      connection,
       prefix: services.env.QUEUE_PREFIX,
       concurrency: 1,
       ...options,
@@ -42,6 +45,8 @@ export function startWorkers(services: Services, definitions: WorkerDefinition[]
     async close() {
       // close() waits for jobs in progress to finish; the shutdown timeout caps how long.
       await Promise.all(workers.map((worker) => worker.close()));
+      // BullMQ does not close a connection it was given: without this the process never exits.
+      for (const connection of connections) connection.disconnect();
     },
   };
 }

@@ -37,7 +37,8 @@ export const MESSAGES = {
   manyAt: 'That has more than one @; an email address has exactly one, like ada@example.org.',
   quoted: 'Addresses with quotation marks are not supported. Please use an address without quotes, like ada@example.org.',
   noLocal: 'The part before the @ is missing, like "ada" in ada@example.org.',
-  nonAsciiLocal: 'The part before the @ can only use unaccented letters (a–z), digits and . _ + - : not every mail system can deliver to anything else.',
+  nonAsciiLocal:
+    'The part before the @ can only use unaccented letters (a–z), digits and . _ + - : not every mail system can deliver to anything else.',
   badLocal:
     "The part before the @ can use letters, digits and . _ + - (and ! # $ % & ' * / = ? ^ ` { | } ~), with no dot at the start, at the end or twice in a row.",
   localTooLong: `The part before the @ is longer than ${MAX_LOCAL_OCTETS} characters, the most email allows.`,

@@ -1,28 +1,24 @@
-// The double opt-in email: queued by the API after it has answered, sent by a worker. The job carries
-// the subscriber id, never the address or rendered mail; the worker re-reads the subscriber and sends
-// only to one still pending and not suppressed.
-import Handlebars from 'handlebars';
+// The double opt-in email, sent by a worker (the API only queues it: confirmation-queue.ts). The job
+// carries the subscriber id, never the address or rendered mail; the worker re-reads the subscriber and
+// sends only to one still pending and not suppressed.
+import { UnrecoverableError } from 'bullmq';
 import type { Env } from '../config/env.ts';
 import type { Queryable } from '../db/pool.ts';
 import { maskEmail, type Logger } from '../logger.ts';
+import { escapeHtml } from '../http/html.ts';
 import { composeMessage } from '../mail/compose.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { renderEmail, type RenderedEmail } from '../mail/templates.ts';
-import type { Queues } from '../queue/queues.ts';
 import type { ProcessorFor, WorkerDefinition } from '../queue/workers.ts';
 import type { Keys } from '../security/keys.ts';
 import { confirmUrl } from './links.ts';
-import { findConfirmationRecipient, releaseConfirmationClaim, type ConfirmationClaim } from './service.ts';
+import { describeTtl } from './confirmation-queue.ts';
+import { findConfirmationRecipient, type ConfirmationClaim } from './service.ts';
 
 export const CONFIRMATION_SUBJECT = 'Confirm your Paperboy subscription';
 const URL_PLACEHOLDER = 'PAPERBOY-CONFIRM-URL-PLACEHOLDER';
 
 type ConfirmEnv = Pick<Env, 'PUBLIC_URL' | 'CONFIRM_TOKEN_TTL_HOURS' | 'MAIL_FROM'>;
-
-export function describeTtl(hours: number): string {
-  if (hours % 24 === 0) return hours === 24 ? '1 day' : `${hours / 24} days`;
-  return hours === 1 ? '1 hour' : `${hours} hours`;
-}
 
 /** The address inside MAIL_FROM ("Paperboy <digest@example.org>" → "digest@example.org"). */
 export function mailFromAddress(mailFrom: string): string {
@@ -71,7 +67,7 @@ export async function buildConfirmationMessage(
     to: recipient.email,
     subject: CONFIRMATION_SUBJECT,
     messageId: `<confirm-${recipient.id}-${claimedAt}@${sender.split('@')[1] ?? 'localhost'}>`,
-    html: template.html.replaceAll(URL_PLACEHOLDER, Handlebars.escapeExpression(link)),
+    html: template.html.replaceAll(URL_PLACEHOLDER, escapeHtml(link)),
     text: template.text.replaceAll(URL_PLACEHOLDER, link),
     headers: { 'Auto-Submitted': 'auto-generated' },
   });
@@ -92,25 +88,16 @@ export async function sendConfirmation(deps: ConfirmationDeps, claim: Confirmati
   const recipient = await findConfirmationRecipient(deps.pool, claim.subscriberId);
   if (!recipient || recipient.status !== 'pending' || recipient.suppressed) return 'skipped';
   const raw = await buildConfirmationMessage(deps.env, deps.keys, recipient, claim.claimedAt);
-  const result = await deps.mailer.send({ from: mailFromAddress(deps.env.MAIL_FROM), to: recipient.email, raw });
+  const result = await deps.mailer.send({ from: mailFromAddress(deps.env.MAIL_FROM), to: recipient.email, raw }).catch((error: unknown) => {
+    // A 5xx is the server's final word (no such mailbox, bad address): retrying only annoys it.
+    const code = (error as { responseCode?: unknown }).responseCode;
+    // Servers echo the address in their answer; the message ends up in logs and job records, so mask it.
+    const message = String((error as Error).message).replace(/[^\s<>"']+@[^\s<>"']+/g, (address) => maskEmail(address));
+    if (typeof code === 'number' && code >= 500) throw new UnrecoverableError(`confirmation refused: ${message}`);
+    throw Object.assign(new Error(`confirmation not sent: ${message}`), { responseCode: code });
+  });
   deps.logger.info({ subscriberId: recipient.id, to: maskEmail(recipient.email), response: result.response }, 'confirmation sent');
   return 'sent';
-}
-
-/**
- * Queues the confirmation for a claim. The job id is derived from the claim, so a retried request
- * cannot queue it twice; if Redis refuses, the claim is released so the reader's next try sends.
- */
-export async function queueConfirmation(
-  deps: { queues: Queues; pool: Queryable; logger: Logger },
-  claim: ConfirmationClaim,
-): Promise<void> {
-  try {
-    await deps.queues.confirmations.add('confirmations', claim, { jobId: `confirm-${claim.subscriberId}-${claim.claimedAt}` });
-  } catch (error) {
-    deps.logger.error({ err: error, subscriberId: claim.subscriberId }, 'could not queue a confirmation; releasing the claim');
-    await releaseConfirmationClaim(deps.pool, claim.subscriberId).catch(() => {});
-  }
 }
 
 export function confirmationWorker(deps: ConfirmationDeps): WorkerDefinition<'confirmations'> {

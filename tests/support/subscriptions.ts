@@ -38,7 +38,13 @@ export function subscribeByForm(app: FastifyInstance, fields: Record<string, str
 }
 
 export function subscribeByJson(app: FastifyInstance, body: unknown, remoteAddress?: string) {
-  return app.inject({ method: 'POST', url: '/subscribe', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body), remoteAddress });
+  return app.inject({
+    method: 'POST',
+    url: '/subscribe',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify(body),
+    remoteAddress,
+  });
 }
 
 export function postForm(app: FastifyInstance, url: string, fields: Record<string, string>): Promise<LightMyRequestResponse> {
@@ -72,7 +78,7 @@ export async function subscriberByEmail(pool: Pool, email: string) {
   return rows[0];
 }
 
-/** Everything a token route could change: compared before and after to prove that nothing did. */
+/** The state of every reader and the audit trail (not last_requested_at, which every subscribe request writes on purpose). */
 export async function lifecycleSnapshot(pool: Pool): Promise<string> {
   const subscribers = await pool.query(
     'SELECT id, email, status, confirmation_sent_at, confirmed_at, unsubscribed_at, suppressed_at, updated_at FROM subscribers ORDER BY id',

@@ -4,50 +4,51 @@
 
 -- name: request-subscription
 -- $1 email_input, $2 email (normalised), $3 source_ip_hash, $4 resend minutes, $5 reason.
--- One statement whatever the address's state, so the answer takes the same time for all of them.
+-- One statement whatever the address's state, and it always writes (last_requested_at), so the answer
+-- takes the same time for new, pending, confirmed, unsubscribed and suppressed addresses.
 -- New address: inserted as pending with the send slot claimed. Pending: the slot is claimed again only
 -- when the last confirmation is older than $4 minutes. Unsubscribed: back to pending (it starts over
--- with a confirmation). Confirmed or suppressed: nothing changes. The FOR UPDATE lock makes the
--- check-and-set atomic: two parallel requests for one address cannot both claim the slot.
+-- with a confirmation). Confirmed or suppressed: nothing but last_requested_at changes. The FOR UPDATE
+-- lock makes the check-and-set atomic: two parallel requests for one address cannot both claim the slot.
 WITH blocked AS (
   SELECT EXISTS (SELECT 1 FROM suppressions WHERE email = lower($2)) AS suppressed
 ),
 inserted AS (
-  INSERT INTO subscribers (email_input, email, source_ip_hash, confirmation_sent_at)
-  SELECT $1, $2, $3, now() FROM blocked WHERE NOT blocked.suppressed
+  INSERT INTO subscribers (email_input, email, source_ip_hash, confirmation_sent_at, last_requested_at)
+  SELECT $1, $2, $3, now(), now() FROM blocked WHERE NOT blocked.suppressed
   ON CONFLICT (lower(email)) DO NOTHING
   RETURNING id
 ),
 existing AS (
   SELECT s.id,
          s.status,
-         (s.confirmation_sent_at IS NULL OR s.confirmation_sent_at <= now() - make_interval(mins => $4::int)) AS due
-    FROM subscribers s
+         s.status = 'unsubscribed' AND NOT b.suppressed AS reopen,
+         s.status IN ('pending', 'unsubscribed') AND NOT b.suppressed
+           AND (s.confirmation_sent_at IS NULL OR s.confirmation_sent_at <= now() - make_interval(mins => $4::int)) AS send
+    FROM subscribers s, blocked b
    WHERE lower(s.email) = lower($2)
-     AND s.status IN ('pending', 'unsubscribed')
-     AND NOT (SELECT suppressed FROM blocked)
      FOR UPDATE OF s
 ),
-reopened AS (
+touched AS (
   UPDATE subscribers s
-     SET status = 'pending'::subscriber_status,
-         updated_at = now(),
-         source_ip_hash = $3,
-         confirmation_sent_at = CASE WHEN e.due THEN now() ELSE s.confirmation_sent_at END
+     SET last_requested_at = now(),
+         status = CASE WHEN e.reopen THEN 'pending'::subscriber_status ELSE s.status END,
+         confirmation_sent_at = CASE WHEN e.send THEN now() ELSE s.confirmation_sent_at END,
+         source_ip_hash = CASE WHEN e.reopen OR e.send THEN $3 ELSE s.source_ip_hash END,
+         updated_at = CASE WHEN e.reopen OR e.send THEN now() ELSE s.updated_at END
     FROM existing e
    WHERE s.id = e.id
-     AND (e.status = 'unsubscribed' OR e.due)
-  RETURNING s.id, e.status AS previous_status, e.due
+  RETURNING s.id, e.reopen, e.send
 ),
 events AS (
   INSERT INTO subscriber_events (subscriber_id, status, reason)
   SELECT id, 'pending'::subscriber_status, $5 FROM inserted
   UNION ALL
-  SELECT id, 'pending'::subscriber_status, $5 || ' (after unsubscribing)' FROM reopened WHERE previous_status = 'unsubscribed'
+  SELECT id, 'pending'::subscriber_status, $5 || ' (after unsubscribing)' FROM touched WHERE reopen
 )
 SELECT id AS subscriber_id, true AS send_confirmation, extract(epoch FROM now()) * 1000 AS claimed_at FROM inserted
 UNION ALL
-SELECT id, due, extract(epoch FROM now()) * 1000 FROM reopened;
+SELECT id, send, extract(epoch FROM now()) * 1000 FROM touched;
 
 -- name: release-confirmation-claim
 -- The confirmation could not be queued: free the slot so the next request sends it.

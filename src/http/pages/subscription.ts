@@ -43,8 +43,8 @@ export function subscribePage(state: SubscribeFormState = {}): string {
     state.error ? 'Check the address' : 'The day’s trending papers, by email',
     html`<h1>The day’s trending research papers, in your inbox</h1>
       <p>
-        Every morning Paperboy sends one short email with the papers people are reading and upvoting most that day: title, authors,
-        a two-line summary and the links.
+        Every morning Paperboy sends one short email with the papers people are reading and upvoting most that day: title, authors, a
+        two-line summary and the links.
       </p>
       <ul>
         <li>One email a day, nothing else.</li>
@@ -99,7 +99,10 @@ export function confirmedPage(options: { firstDigest: string; alreadyConfirmed: 
     'You’re subscribed',
     html`<h1>${options.alreadyConfirmed ? 'You’re already subscribed' : 'You’re subscribed'}</h1>
       <div class="card" role="status">
-        <p>Your first digest arrives <strong>${options.firstDigest}</strong>, and then every day at the same time.</p>
+        <p>
+          ${options.alreadyConfirmed ? 'The next digest arrives' : 'Your first digest arrives'} <strong>${options.firstDigest}</strong>, and
+          then every day at the same time.
+        </p>
         <p class="muted">Every email has an unsubscribe link at the bottom: one click and you’re out.</p>
       </div>`,
   );
@@ -123,12 +126,14 @@ export function unsubscribedPage(options: { token: string; canResubscribe: boole
       <div class="card" role="status">
         <p>You will get no more emails from Paperboy.</p>
       </div>
-      ${options.canResubscribe
-        ? html`<div class="card">
-            <p>Subscribed by mistake? You can undo it for the next ${options.windowDays} days.</p>
-            ${actionForm('/resubscribe', options.token, 'Resubscribe')}
-          </div>`
-        : html`<p class="muted">Changed your mind? <a href="/">Subscribe again</a>.</p>`}`,
+      ${
+        options.canResubscribe
+          ? html`<div class="card">
+              <p>Subscribed by mistake? You can undo it for the next ${options.windowDays} days.</p>
+              ${actionForm('/resubscribe', options.token, 'Resubscribe')}
+            </div>`
+          : html`<p class="muted">Changed your mind? <a href="/">Subscribe again</a>.</p>`
+      }`,
   );
 }
 

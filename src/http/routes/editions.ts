@@ -28,7 +28,9 @@ export async function editionRoutes(app: FastifyInstance, { services }: { servic
         <ul>
           ${editions.map(
             (edition) =>
-              html`<li><a href="/editions/${edition.editionDate}">${edition.title}</a> <span class="muted">(${edition.paperCount} papers)</span></li>`,
+              html`<li>
+                <a href="/editions/${edition.editionDate}">${edition.title}</a> <span class="muted">(${edition.paperCount} papers)</span>
+              </li>`,
           )}
         </ul>`;
       return reply.header('cache-control', 'public, max-age=300').type('text/html; charset=utf-8').send(layout('Past editions', body));
@@ -61,9 +63,10 @@ export async function editionRoutes(app: FastifyInstance, { services }: { servic
               <p class="muted">${paper.authors}</p>
               <p>${paper.excerpt}</p>
               <p class="links">
-                <a href="${paper.url}">Read the paper →</a>${paper.codeUrl ? html`<a href="${paper.codeUrl}">Code${paper.stars ? ` ★ ${paper.stars}` : ''}</a>` : ''}${paper.projectUrl
-                  ? html`<a href="${paper.projectUrl}">Project page</a>`
-                  : ''}
+                <a href="${paper.url}">Read the paper →</a
+                >${paper.codeUrl ? html`<a href="${paper.codeUrl}">Code${paper.stars ? ` ★ ${paper.stars}` : ''}</a>` : ''}${
+                  paper.projectUrl ? html`<a href="${paper.projectUrl}">Project page</a>` : ''
+                }
               </p>
             </article>`,
         )}

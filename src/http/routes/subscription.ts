@@ -6,7 +6,7 @@ import type { Services } from '../../runtime/services.ts';
 import { hashIp, type Keys } from '../../security/keys.ts';
 import { verifyToken, type TokenClaims, type TokenPurpose } from '../../security/tokens.ts';
 import { normaliseAddress, MESSAGES } from '../../subscriptions/address.ts';
-import { describeTtl, queueConfirmation } from '../../subscriptions/confirmation-mail.ts';
+import { describeTtl, queueConfirmation } from '../../subscriptions/confirmation-queue.ts';
 import { describeDigestTime, nextDigestAt } from '../../subscriptions/first-digest.ts';
 import {
   confirmSubscriber,
@@ -122,7 +122,9 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
       return answer(request, reply, 200, { status: 'pending' }, () => pages.confirmPromptPage(tokenOf(request), found.email_input));
     }
     if (found.status === 'confirmed') {
-      return answer(request, reply, 200, { status: 'confirmed' }, () => pages.confirmedPage({ firstDigest: firstDigest(), alreadyConfirmed: true }));
+      return answer(request, reply, 200, { status: 'confirmed' }, () =>
+        pages.confirmedPage({ firstDigest: firstDigest(), alreadyConfirmed: true }),
+      );
     }
     throw new HttpError(409, 'not_pending', NOT_PENDING);
   });
@@ -139,29 +141,39 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
     throw new HttpError(409, 'not_pending', NOT_PENDING);
   });
 
-  app.get('/unsubscribe', { schema: schemas.unsubscribePage, schemaErrorFormatter: humanValidationError }, async (request: TokenRequest, reply) => {
-    const claims = claimsOf(keys, request, 'unsubscribe');
-    const found = await subscriber(claims.subscriberId);
-    const status = found.status === 'suppressed' ? 'unsubscribed' : found.status;
-    if (status === 'unsubscribed') {
-      return answer(request, reply, 200, { status }, () => pages.unsubscribedPage({ token: tokenOf(request), ...resubscribeOffer(found) }));
-    }
-    return answer(request, reply, 200, { status }, () => pages.unsubscribePromptPage(tokenOf(request), found.email_input));
-  });
+  app.get(
+    '/unsubscribe',
+    { schema: schemas.unsubscribePage, schemaErrorFormatter: humanValidationError },
+    async (request: TokenRequest, reply) => {
+      const claims = claimsOf(keys, request, 'unsubscribe');
+      const found = await subscriber(claims.subscriberId);
+      const status = found.status === 'suppressed' ? 'unsubscribed' : found.status;
+      if (status === 'unsubscribed') {
+        return answer(request, reply, 200, { status }, () =>
+          pages.unsubscribedPage({ token: tokenOf(request), ...resubscribeOffer(found) }),
+        );
+      }
+      return answer(request, reply, 200, { status }, () => pages.unsubscribePromptPage(tokenOf(request), found.email_input));
+    },
+  );
 
-  app.post('/unsubscribe', { schema: schemas.unsubscribe, schemaErrorFormatter: humanValidationError }, async (request: TokenRequest, reply) => {
-    const claims = claimsOf(keys, request, 'unsubscribe');
-    const oneClick = request.body?.['List-Unsubscribe'] === 'One-Click';
-    const reason = oneClick ? 'one-click unsubscribe (RFC 8058)' : wantsJson(request) ? 'unsubscribe api' : 'unsubscribe link';
-    const result = await unsubscribeSubscriber(pool, claims.subscriberId, reason);
-    if (result.kind === 'unknown') throw notFound(TOKEN_MESSAGES.unknown, 'unknown_subscriber');
-    // RFC 8058: the mail client only needs a 2xx; there is nobody to show a page to.
-    if (oneClick && !wantsJson(request)) return reply.code(200).type('text/plain; charset=utf-8').send('Unsubscribed.\n');
-    const found = await subscriber(claims.subscriberId);
-    return answer(request, reply, 200, { status: 'unsubscribed' }, () =>
-      pages.unsubscribedPage({ token: tokenOf(request), ...resubscribeOffer(found) }),
-    );
-  });
+  app.post(
+    '/unsubscribe',
+    { schema: schemas.unsubscribe, schemaErrorFormatter: humanValidationError },
+    async (request: TokenRequest, reply) => {
+      const claims = claimsOf(keys, request, 'unsubscribe');
+      const oneClick = request.body?.['List-Unsubscribe'] === 'One-Click';
+      const reason = oneClick ? 'one-click unsubscribe (RFC 8058)' : wantsJson(request) ? 'unsubscribe api' : 'unsubscribe link';
+      const result = await unsubscribeSubscriber(pool, claims.subscriberId, reason);
+      if (result.kind === 'unknown') throw notFound(TOKEN_MESSAGES.unknown, 'unknown_subscriber');
+      // RFC 8058: the mail client only needs a 2xx; there is nobody to show a page to.
+      if (oneClick && !wantsJson(request)) return reply.code(200).type('text/plain; charset=utf-8').send('Unsubscribed.\n');
+      const found = await subscriber(claims.subscriberId);
+      return answer(request, reply, 200, { status: 'unsubscribed' }, () =>
+        pages.unsubscribedPage({ token: tokenOf(request), ...resubscribeOffer(found) }),
+      );
+    },
+  );
 
   const resubscribeOffer = (found: Subscriber) => {
     const windowMs = env.RESUBSCRIBE_WINDOW_DAYS * 24 * 3600 * 1000;
@@ -172,25 +184,40 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
     };
   };
 
-  app.get('/resubscribe', { schema: schemas.resubscribePage, schemaErrorFormatter: humanValidationError }, async (request: TokenRequest, reply) => {
-    const claims = claimsOf(keys, request, 'unsubscribe');
-    const found = await subscriber(claims.subscriberId);
-    if (found.status === 'confirmed') {
-      return answer(request, reply, 200, { status: 'confirmed' }, () => pages.confirmedPage({ firstDigest: firstDigest(), alreadyConfirmed: true }));
-    }
-    if (!resubscribeOffer(found).canResubscribe) throw new HttpError(409, 'cannot_resubscribe', CANNOT_RESUBSCRIBE);
-    return answer(request, reply, 200, { status: found.status }, () => pages.resubscribePromptPage(tokenOf(request), found.email_input));
-  });
+  app.get(
+    '/resubscribe',
+    { schema: schemas.resubscribePage, schemaErrorFormatter: humanValidationError },
+    async (request: TokenRequest, reply) => {
+      const claims = claimsOf(keys, request, 'unsubscribe');
+      const found = await subscriber(claims.subscriberId);
+      if (found.status === 'confirmed') {
+        return answer(request, reply, 200, { status: 'confirmed' }, () =>
+          pages.confirmedPage({ firstDigest: firstDigest(), alreadyConfirmed: true }),
+        );
+      }
+      if (!resubscribeOffer(found).canResubscribe) throw new HttpError(409, 'cannot_resubscribe', CANNOT_RESUBSCRIBE);
+      return answer(request, reply, 200, { status: found.status }, () => pages.resubscribePromptPage(tokenOf(request), found.email_input));
+    },
+  );
 
-  app.post('/resubscribe', { schema: schemas.resubscribe, schemaErrorFormatter: humanValidationError }, async (request: TokenRequest, reply) => {
-    const claims = claimsOf(keys, request, 'unsubscribe');
-    const result = await resubscribeSubscriber(pool, claims.subscriberId, env.RESUBSCRIBE_WINDOW_DAYS, 'resubscribed from the unsubscribe page');
-    if (result.kind === 'unknown') throw notFound(TOKEN_MESSAGES.unknown, 'unknown_subscriber');
-    if (result.changed || result.previous === 'confirmed') {
-      return answer(request, reply, 200, { status: 'confirmed' }, () => pages.resubscribedPage(firstDigest()));
-    }
-    throw new HttpError(409, 'cannot_resubscribe', CANNOT_RESUBSCRIBE);
-  });
+  app.post(
+    '/resubscribe',
+    { schema: schemas.resubscribe, schemaErrorFormatter: humanValidationError },
+    async (request: TokenRequest, reply) => {
+      const claims = claimsOf(keys, request, 'unsubscribe');
+      const result = await resubscribeSubscriber(
+        pool,
+        claims.subscriberId,
+        env.RESUBSCRIBE_WINDOW_DAYS,
+        'resubscribed from the unsubscribe page',
+      );
+      if (result.kind === 'unknown') throw notFound(TOKEN_MESSAGES.unknown, 'unknown_subscriber');
+      if (result.changed || result.previous === 'confirmed') {
+        return answer(request, reply, 200, { status: 'confirmed' }, () => pages.resubscribedPage(firstDigest()));
+      }
+      throw new HttpError(409, 'cannot_resubscribe', CANNOT_RESUBSCRIBE);
+    },
+  );
 }
 
 const FORM_UNREADABLE = 'The form could not be read. Please enter your email address and try again.';

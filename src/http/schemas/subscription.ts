@@ -60,7 +60,11 @@ const withTokenSchema = (summary: string, description: string, ok: object, extra
   }) satisfies FastifySchema;
 
 export const subscriptionSchemas = {
-  home: { tags: TAGS, summary: 'The subscribe page', response: { 200: { description: 'HTML', content: { 'text/html': { schema: page } } } } },
+  home: {
+    tags: TAGS,
+    summary: 'The subscribe page',
+    response: { 200: { description: 'HTML', content: { 'text/html': { schema: page } } } },
+  },
   subscribe: {
     tags: TAGS,
     summary: 'Subscribe an address (double opt-in)',
@@ -84,10 +88,15 @@ export const subscriptionSchemas = {
     querystring: tokenQuery,
     response: answers({ 200: statusBody(['pending', 'confirmed']), ...tokenErrors, 409: errorBody, 410: errorBody }),
   },
-  confirm: withTokenSchema('Confirm a subscription', 'Token in the body or the query. Pending becomes confirmed.', statusBody(['confirmed']), {
-    409: errorBody,
-    410: errorBody,
-  }),
+  confirm: withTokenSchema(
+    'Confirm a subscription',
+    'Token in the body or the query. Pending becomes confirmed.',
+    statusBody(['confirmed']),
+    {
+      409: errorBody,
+      410: errorBody,
+    },
+  ),
   unsubscribePage: {
     tags: TAGS,
     summary: 'Show the unsubscribe button (changes nothing)',

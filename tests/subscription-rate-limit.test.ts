@@ -1,0 +1,54 @@
+// Subscribe is rate limited per client IP, with counters in Redis so the limit holds across API processes.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { buildApp } from '../src/http/app.ts';
+import { createTestContext, type TestContext } from './support/services.ts';
+import { subscribeByForm, subscribeByJson, SUBSCRIPTION_TEST_ENV } from './support/subscriptions.ts';
+
+let context: TestContext;
+before(async () => {
+  context = await createTestContext('subscription_rate_limit', {
+    ...SUBSCRIPTION_TEST_ENV,
+    SUBSCRIBE_RATE_LIMIT: '3',
+    SUBSCRIBE_RATE_WINDOW_SECONDS: '60',
+  });
+});
+after(() => context?.close());
+
+test('past the limit an IP gets 429 with Retry-After, across two API processes sharing Redis, and other IPs are unaffected', async () => {
+  // Two app instances stand for two API processes: only Redis is shared between them.
+  const [first, second] = await Promise.all([buildApp(context.services), buildApp(context.services)]);
+  try {
+    const ip = '198.51.100.7';
+    assert.equal((await subscribeByForm(first, { email: 'r1@example.org' }, ip)).statusCode, 202);
+    assert.equal((await subscribeByForm(second, { email: 'r2@example.org' }, ip)).statusCode, 202);
+    assert.equal((await subscribeByJson(first, { email: 'r3@example.org' }, ip)).statusCode, 202);
+
+    const page = await subscribeByForm(second, { email: 'r4@example.org' }, ip);
+    assert.equal(page.statusCode, 429);
+    assert.ok(Number(page.headers['retry-after']) > 0, 'says when to come back');
+    assert.match(page.body, /Too many attempts from your network/);
+    const json = await subscribeByJson(first, { email: 'r5@example.org' }, ip);
+    assert.equal(json.statusCode, 429);
+    assert.equal(json.json().error, 'rate_limited');
+
+    assert.equal(
+      (await subscribeByForm(first, { email: 'r6@example.org' }, '198.51.100.8')).statusCode,
+      202,
+      'another IP still subscribes',
+    );
+    const { rows } = await context.services.pool.query<{ email: string }>('SELECT email FROM subscribers ORDER BY email');
+    assert.deepEqual(
+      rows.map((row) => row.email),
+      ['r1@example.org', 'r2@example.org', 'r3@example.org', 'r6@example.org'],
+      'refused requests store nothing',
+    );
+    const keys = await context.services.redis.keys(`${context.env.QUEUE_PREFIX}:rate-limit:*`);
+    assert.ok(keys.length >= 2, 'the counters live in Redis under this deployment’s prefix');
+
+    const other = await first.inject({ url: '/' });
+    assert.equal(other.statusCode, 200, 'only POST /subscribe is limited');
+  } finally {
+    await Promise.all([first.close(), second.close()]);
+  }
+});

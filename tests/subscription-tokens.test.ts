@@ -1,0 +1,165 @@
+// Links act only for the reader and the purpose they were made for: everything else is refused and changes nothing.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { deriveKeys } from '../src/security/keys.ts';
+import { signToken } from '../src/security/tokens.ts';
+import { createTestContext, type TestContext } from './support/services.ts';
+import {
+  confirmTokenFor,
+  lifecycleSnapshot,
+  startApp,
+  SUBSCRIPTION_TEST_ENV,
+  unsubscribeTokenFor,
+  type RunningApp,
+} from './support/subscriptions.ts';
+
+let context: TestContext;
+let running: RunningApp;
+let pendingId: number;
+let confirmedId: number;
+let unsubscribedId: number;
+before(async () => {
+  context = await createTestContext('subscription_tokens', SUBSCRIPTION_TEST_ENV);
+  running = await startApp(context);
+  const insert = async (email: string, status: string, extra = '') => {
+    const { rows } = await context.services.pool.query<{ id: number }>(
+      `INSERT INTO subscribers (email_input, email, status${extra ? ', confirmed_at, unsubscribed_at' : ''})
+       VALUES ($1, $1, $2${extra}) RETURNING id`,
+      [email, status],
+    );
+    return rows[0]!.id;
+  };
+  pendingId = await insert('pending@example.org', 'pending');
+  confirmedId = await insert('confirmed@example.org', 'confirmed', ', now(), NULL');
+  unsubscribedId = await insert('unsubscribed@example.org', 'unsubscribed', ', now(), now()');
+});
+after(async () => {
+  await running?.close();
+  await context?.close();
+});
+
+/** Swaps the subscriber id inside a token's payload while keeping its signature. */
+function withOtherId(token: string, id: number): string {
+  const [payload, signature] = token.split('.');
+  const [purpose, , expiry] = Buffer.from(payload!, 'base64url').toString().split('.');
+  return `${Buffer.from(`${purpose}.${id.toString(36)}.${expiry}`).toString('base64url')}.${signature}`;
+}
+
+function badTokens() {
+  const confirm = confirmTokenFor(context, pendingId);
+  const unsubscribe = unsubscribeTokenFor(context, confirmedId);
+  const otherKeys = deriveKeys('another-secret-key-that-is-long-enough-0000');
+  const flip = (token: string) => token.slice(0, -2) + (token.endsWith('A') ? 'B' : 'A') + token.slice(-1);
+  return {
+    confirm: {
+      forged: flip(confirm),
+      'signed with another secret': signToken(otherKeys.tokens, { purpose: 'confirm', subscriberId: pendingId, expiresAt: 0 }),
+      truncated: confirm.slice(0, -6),
+      'payload only': confirm.split('.')[0]!,
+      'cross-purpose (an unsubscribe token)': unsubscribeTokenFor(context, pendingId),
+      'another subscriber’s id with this signature': withOtherId(confirmTokenFor(context, confirmedId), pendingId),
+      expired: confirmTokenFor(context, pendingId, Math.floor(Date.now() / 1000) - 60),
+      oversized: `${confirm}.${'A'.repeat(600)}`,
+      empty: '',
+      'unknown subscriber (validly signed)': confirmTokenFor(context, 999_999),
+    },
+    unsubscribe: {
+      forged: flip(unsubscribe),
+      'signed with another secret': signToken(otherKeys.tokens, { purpose: 'unsubscribe', subscriberId: confirmedId, expiresAt: 0 }),
+      truncated: unsubscribe.slice(0, 20),
+      'cross-purpose (a confirm token)': confirmTokenFor(context, confirmedId),
+      'another subscriber’s id with this signature': withOtherId(unsubscribeTokenFor(context, pendingId), confirmedId),
+      oversized: 'A'.repeat(5000),
+      'with spaces and markup': '<script>alert(1)</script> x',
+      'unknown subscriber (validly signed)': unsubscribeTokenFor(context, 999_999),
+    },
+  };
+}
+
+test('forged, truncated, cross-purpose, other-subscriber, expired and unknown tokens are refused and change nothing', async () => {
+  const tokens = badTokens();
+  const routes = [
+    { path: '/confirm', set: tokens.confirm },
+    { path: '/unsubscribe', set: tokens.unsubscribe },
+    {
+      path: '/resubscribe',
+      set: {
+        ...tokens.unsubscribe,
+        'for the unsubscribed reader, forged': withOtherId(unsubscribeTokenFor(context, confirmedId), unsubscribedId),
+      },
+    },
+  ];
+  const before = await lifecycleSnapshot(context.services.pool);
+  let tried = 0;
+  for (const { path, set } of routes) {
+    for (const [name, token] of Object.entries(set)) {
+      const attempts = [
+        { method: 'GET' as const, url: `${path}?token=${encodeURIComponent(token)}` },
+        {
+          method: 'POST' as const,
+          url: path,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ token }).toString(),
+        },
+        {
+          method: 'POST' as const,
+          url: `${path}?token=${encodeURIComponent(token)}`,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          payload: 'List-Unsubscribe=One-Click',
+        },
+        { method: 'POST' as const, url: path, headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ token }) },
+      ];
+      for (const attempt of attempts) {
+        const response = await running.app.inject(attempt);
+        tried++;
+        const label = `${attempt.method} ${path} ${name}`;
+        const expected = name.startsWith('unknown') ? 404 : name === 'expired' ? 410 : 400;
+        assert.equal(response.statusCode, expected, `${label}: ${response.body.slice(0, 160)}`);
+        assert.doesNotMatch(response.body, /<script>alert/, `${label}: nothing echoed unescaped`);
+        if (attempt.method === 'GET' || !attempt.headers?.['content-type'].includes('json')) {
+          assert.match(response.body, /This link is not valid|has expired|could not find this subscription/, `${label}: the page explains`);
+        }
+      }
+    }
+  }
+  assert.ok(tried >= 100);
+  assert.equal(await lifecycleSnapshot(context.services.pool), before, 'no subscriber or event changed');
+});
+
+test('a missing token is a clear 400, for people and programs', async () => {
+  for (const path of ['/confirm', '/unsubscribe', '/resubscribe']) {
+    const page = await running.app.inject({ url: path });
+    assert.equal(page.statusCode, 400);
+    assert.match(page.body, /This link is not valid/);
+    const json = await running.app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/json' }, payload: '{}' });
+    assert.equal(json.statusCode, 400);
+    assert.equal(json.json().error, 'invalid_token');
+    const array = await running.app.inject({
+      method: 'POST',
+      url: path,
+      headers: { 'content-type': 'application/json' },
+      payload: '{"token":["a","b"]}',
+    });
+    assert.equal(array.statusCode, 400);
+    assert.doesNotMatch(array.body, /must be|instancePath/, 'a sentence, not a validator dump');
+  }
+});
+
+test('a valid token acts only for its own subscriber', async () => {
+  const response = await running.app.inject({
+    method: 'POST',
+    url: '/unsubscribe',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ token: unsubscribeTokenFor(context, pendingId) }),
+  });
+  assert.equal(response.statusCode, 200);
+  const { rows } = await context.services.pool.query<{ id: number; status: string }>('SELECT id, status FROM subscribers ORDER BY id');
+  assert.deepEqual(
+    rows.map((row) => [row.id, row.status]),
+    [
+      [pendingId, 'unsubscribed'],
+      [confirmedId, 'confirmed'],
+      [unsubscribedId, 'unsubscribed'],
+    ],
+  );
+});
