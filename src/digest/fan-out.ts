@@ -33,9 +33,25 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   return chunks;
 }
 
-async function enqueueBatches(queues: Queues, editionId: number, deliveryIds: readonly number[], options: FanOutOptions): Promise<number> {
+async function enqueueBatches(
+  queues: Queues,
+  editionId: number,
+  deliveryIds: readonly number[],
+  options: FanOutOptions,
+  replaceFinished = false,
+): Promise<number> {
   const batches = chunk(deliveryIds, options.batchSize);
   if (batches.length === 0) return 0;
+  if (replaceFinished) {
+    // A finished job with the same id would make BullMQ ignore the add, and its rows would wait for nothing.
+    await Promise.all(
+      batches.map(async (ids) => {
+        const jobId = deliveryJobId(editionId, ids[0]!);
+        const state = await queues.deliveries.getJobState(jobId);
+        if (state === 'completed' || state === 'failed') await queues.deliveries.remove(jobId);
+      }),
+    );
+  }
   await queues.deliveries.addBulk(
     batches.map((ids) => ({
       name: 'deliveries',
@@ -57,7 +73,7 @@ export async function enqueueOpenDeliveries(db: Queryable, queues: Queues, editi
     const { rows } = await db.query<{ id: number }>(sql['open-deliveries-page'], [editionId, after, pageSize]);
     if (rows.length === 0) return jobs;
     const ids = rows.map((row) => row.id);
-    jobs += await enqueueBatches(queues, editionId, ids, options);
+    jobs += await enqueueBatches(queues, editionId, ids, options, true);
     after = ids[ids.length - 1]!;
     if (rows.length < pageSize) return jobs;
   }

@@ -4,7 +4,7 @@ import type { Pool } from '../../src/db/pool.ts';
 import { deliveriesWorkerDefinition } from '../../src/digest/deliveries-job.ts';
 import { digestWorkerDefinition } from '../../src/digest/digest-job.ts';
 import type { Services } from '../../src/runtime/services.ts';
-import { startWorkers, type RunningWorkers } from '../../src/queue/workers.ts';
+import { startWorkers, type RunningWorkers, type WorkerDefinition } from '../../src/queue/workers.ts';
 
 export interface PaperFixture {
   title?: string;
@@ -65,7 +65,10 @@ export async function insertConfirmedReaders(pool: Pool, count: number, domain =
 }
 
 export function startDigestWorkers(services: Services): RunningWorkers {
-  return startWorkers(services, [digestWorkerDefinition(services), deliveriesWorkerDefinition(services)] as never);
+  return startWorkers(services, [
+    digestWorkerDefinition(services) as WorkerDefinition,
+    deliveriesWorkerDefinition(services) as WorkerDefinition,
+  ]);
 }
 
 export async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {

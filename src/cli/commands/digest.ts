@@ -20,12 +20,15 @@ export const digestCommand: Command = {
 
     const services = await openServices(env);
     try {
+      // What was already sent before this run, so the summary can say what this run added (nothing, on a rerun).
+      const existing = await findEditionByDate(services.pool, editionDate);
+      const before = existing ? await editionProgress(services.pool, existing.id) : { sent: 0, failed: 0, skipped: 0, open: 0, total: 0 };
       const job = await enqueueDigest(services.queues, editionDate);
       if (!values.wait) {
         stdout.write(`digest ${editionDate}: enqueued (job ${job.id}); a worker sends it — add --wait to follow it\n`);
         return 0;
       }
-      return await follow(services, editionDate, job.id!, stdout);
+      return await follow(services, editionDate, job.id!, before, stdout);
     } finally {
       await services.close();
     }
@@ -35,12 +38,17 @@ export const digestCommand: Command = {
 const isTty = (stream: NodeJS.WritableStream) => Boolean((stream as NodeJS.WriteStream).isTTY);
 
 /** Polls Postgres until every delivery of the edition is final; live progress on a terminal, one summary line always. */
-async function follow(services: Services, editionDate: string, jobId: string, stdout: NodeJS.WritableStream): Promise<number> {
+async function follow(
+  services: Services,
+  editionDate: string,
+  jobId: string,
+  before: EditionProgress,
+  stdout: NodeJS.WritableStream,
+): Promise<number> {
   const { pool, queues } = services;
   const tty = isTty(stdout);
   const started = Date.now();
   let saidWaiting = false;
-  let before: EditionProgress | undefined;
   let last = { at: started, sent: 0 };
   let rate = 0;
 
@@ -61,7 +69,6 @@ async function follow(services: Services, editionDate: string, jobId: string, st
     const edition = await findEditionByDate(pool, editionDate);
     if (edition) {
       const progress = await editionProgress(pool, edition.id);
-      before ??= progress;
       const now = Date.now();
       if (now - last.at >= 1_000) {
         rate = ((progress.sent - last.sent) * 1000) / (now - last.at);

@@ -1,0 +1,65 @@
+// Optional DKIM: with DKIM_* configured, every prebuilt digest leaves signed.
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { test } from 'node:test';
+import { renderEdition, UNSUBSCRIBE_PLACEHOLDER } from '../src/digest/render.ts';
+import { createDigestMessageFactory } from '../src/mail/digest-message.ts';
+import { createSmtpMailer } from '../src/mail/mailer.ts';
+import { startSmtpServer } from './support/smtp.ts';
+
+test('with DKIM configured, a digest is signed over its From, To, Subject and Message-ID and arrives intact', async () => {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const smtp = await startSmtpServer();
+  const mailer = createSmtpMailer({
+    SMTP_URL: smtp.url,
+    SMTP_MAX_CONNECTIONS: 1,
+    SMTP_RATE_LIMIT: 0,
+    DKIM_DOMAIN: 'paperboy.test',
+    DKIM_SELECTOR: 'mail2026',
+    DKIM_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  });
+  try {
+    const edition = await renderEdition({ PUBLIC_URL: 'https://paperboy.test' }, '2026-11-28', [
+      {
+        rank: 1,
+        id: 1,
+        externalId: '2611.1',
+        title: 'Signed paper',
+        abstract: 'An abstract.',
+        authors: ['Ada Lovelace'],
+        url: 'https://arxiv.org/abs/2611.1',
+        codeUrl: null,
+        projectUrl: null,
+        githubStars: null,
+        upvotes: 3,
+        score: 1,
+      },
+    ]);
+    const factory = createDigestMessageFactory(
+      { editionDate: '2026-11-28', ...edition },
+      { from: 'Paperboy <digest@paperboy.test>' },
+      UNSUBSCRIBE_PLACEHOLDER,
+    );
+    const raw = factory.build({
+      email: 'reader@example.org',
+      messageId: '<edition-2026-11-28.s1@paperboy.test>',
+      unsubscribeUrl: 'https://paperboy.test/unsubscribe?token=t',
+    });
+    await mailer.send({ from: factory.envelopeFrom, to: 'reader@example.org', raw });
+    const [received] = await smtp.waitForMessages(1);
+    // Unfolded header block, then the DKIM-Signature field alone.
+    const head = received!.raw
+      .toString('latin1')
+      .split('\r\n\r\n')[0]!
+      .replace(/\r\n[ \t]+/g, ' ');
+    const signature = /^DKIM-Signature: (.*)$/m.exec(head)?.[1] ?? '';
+    assert.match(signature, /d=paperboy\.test/);
+    assert.match(signature, /s=mail2026/);
+    for (const field of ['from', 'to', 'subject', 'message-id']) assert.match(signature, new RegExp(`h=[^;]*\\b${field}\\b`, 'i'), field);
+    assert.equal(received!.parsed.messageId, '<edition-2026-11-28.s1@paperboy.test>');
+    assert.ok(received!.parsed.text?.includes('Signed paper'));
+  } finally {
+    await mailer.close();
+    await smtp.close();
+  }
+});
