@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { EditionPaper } from '../src/digest/digest-view.ts';
+import { snapshotPapers } from '../src/digest/edition.ts';
 import { renderEdition, UNSUBSCRIBE_PLACEHOLDER } from '../src/digest/render.ts';
 import { parseDailyPapers } from '../src/papers/listing.ts';
 import { ROOT } from '../src/paths.ts';
@@ -14,23 +15,11 @@ const OUT = join(ROOT, 'docs');
 /** The ten most upvoted papers of the demo fixture: the real Daily Papers capture, LaTeX and all. */
 function demoPapers(): EditionPaper[] {
   const listing = parseDailyPapers(readFileSync(join(ROOT, 'fixtures', 'daily-papers-demo.json'), 'utf8'));
-  return [...listing.papers]
+  const ranked = [...listing.papers]
     .sort((a, b) => b.upvotes - a.upvotes || a.externalId.localeCompare(b.externalId))
     .slice(0, 10)
-    .map((paper, index) => ({
-      id: index + 1,
-      rank: index + 1,
-      score: 0,
-      externalId: paper.externalId,
-      title: paper.title,
-      abstract: paper.abstract,
-      authors: paper.authors,
-      url: paper.url,
-      codeUrl: paper.codeUrl,
-      projectUrl: paper.projectUrl,
-      githubStars: paper.githubStars,
-      upvotes: paper.upvotes,
-    }));
+    .map((paper, index) => ({ ...paper, id: index + 1, score: 0 }));
+  return snapshotPapers(ranked);
 }
 
 async function main(): Promise<void> {

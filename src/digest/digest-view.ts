@@ -1,20 +1,11 @@
 // What a digest shows, as pure functions of the frozen papers: no I/O, tested on their own.
+import type { TrendingPaper } from './trending.ts';
 
 /** A paper as an edition froze it (the `papers` jsonb snapshot): the email and archive never change after. */
-export interface EditionPaper {
-  rank: number;
-  id: number;
-  externalId: string;
-  title: string;
-  abstract: string;
-  authors: string[];
-  url: string;
-  codeUrl: string | null;
-  projectUrl: string | null;
-  githubStars: number | null;
-  upvotes: number;
-  score: number;
-}
+export type EditionPaper = Pick<
+  TrendingPaper,
+  'id' | 'externalId' | 'title' | 'abstract' | 'authors' | 'url' | 'codeUrl' | 'projectUrl' | 'githubStars' | 'upvotes' | 'score'
+> & { rank: number };
 
 export interface PaperView {
   rank: number;

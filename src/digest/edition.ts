@@ -4,7 +4,7 @@ import { loadQueries } from '../db/queries.ts';
 import { withTransaction, type Pool, type Queryable } from '../db/pool.ts';
 import type { EditionPaper } from './digest-view.ts';
 import { renderEdition } from './render.ts';
-import { pickTrendingPapers, trendingOptionsFrom, type TrendingPaper } from './trending.ts';
+import { pickTrendingPapers, trendingOptionsFrom } from './trending.ts';
 
 const sql = loadQueries('editions.sql', [
   'lock-edition-builds',
@@ -77,7 +77,8 @@ export async function editionsWithOpenDeliveries(db: Queryable, today: string): 
   return rows.map((row) => ({ id: row.id, editionDate: row.edition_date }));
 }
 
-export function snapshotPapers(papers: readonly TrendingPaper[]): EditionPaper[] {
+/** Freezes ranked papers in their order, keeping only what the email and the archive page show. */
+export function snapshotPapers(papers: readonly Omit<EditionPaper, 'rank'>[]): EditionPaper[] {
   return papers.map((paper, index) => ({
     rank: index + 1,
     id: paper.id,
