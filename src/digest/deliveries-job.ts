@@ -1,9 +1,17 @@
 // The `deliveries` queue: each job is one batch of an edition's deliveries (ids only, never mail).
+import type { Job } from 'bullmq';
 import { createLimiter } from './limiter.ts';
 import { createSentRecorder } from './sent-recorder.ts';
 import { sendDeliveryBatch, type DeliveryDeps } from './send-deliveries.ts';
 import type { Services } from '../runtime/services.ts';
 import type { WorkerDefinition } from '../queue/workers.ts';
+
+/**
+ * Who holds a batch's rows: the job id and the job's creation time. A job BullMQ retries after its worker
+ * died keeps both, so it takes its rows back at once; a job re-added under the same id after Redis lost
+ * the queue is a new job, and must not take rows its first run may still be sending.
+ */
+export const deliveryClaimToken = (job: Pick<Job, 'id' | 'timestamp'>) => `${job.id}@${job.timestamp}`;
 
 /** Messages handed to the SMTP pool at once per process: every connection busy, one more waiting each. */
 export const sendsInFlight = (env: Services['env']) => env.SMTP_MAX_CONNECTIONS * 2;
@@ -29,7 +37,7 @@ export function deliveriesWorkerDefinition(services: Services): WorkerDefinition
       const result = await sendDeliveryBatch(deps, {
         editionId: job.data.editionId,
         deliveryIds: job.data.deliveryIds,
-        claimToken: job.id!,
+        claimToken: deliveryClaimToken(job),
         staleClaimSeconds: (2 * env.DELIVERY_LOCK_MS) / 1000,
         finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
       });

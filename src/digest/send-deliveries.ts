@@ -32,7 +32,7 @@ export interface DeliveryDeps {
 export interface DeliveryBatch {
   editionId: number;
   deliveryIds: readonly number[];
-  /** Who holds the claim: the job id, so the same job retried after a crash takes its rows back. */
+  /** Who holds the claim (deliveryClaimToken): the same job retried after a crash takes its rows back. */
   claimToken: string;
   /** A 'sending' row claimed by someone else is taken over after this long (their job is dead). */
   staleClaimSeconds: number;

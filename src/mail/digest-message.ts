@@ -57,8 +57,9 @@ function encodeMailbox({ name, address }: { name: string; address: string }): st
   return `${display} <${address}>`;
 }
 
+/** A line break in a value (a paper title in Subject) would start a header of its own: it becomes a space. */
 function header(name: string, value: string): string {
-  return foldLines(`${name}: ${value}`, LINE) + CRLF;
+  return foldLines(`${name}: ${value.replace(/[\r\n]+/g, ' ')}`, LINE) + CRLF;
 }
 
 /** RFC 5322 date, e.g. "Sat, 28 Nov 2026 07:00:00 +0000". */

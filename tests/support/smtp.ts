@@ -15,6 +15,8 @@ export interface TestSmtpServer {
   messages: ReceivedMessage[];
   /** Decide per recipient: return an SMTP error like { code: 550, message: '…' } to refuse it. */
   setRecipientPolicy(policy: ((address: string) => { code: number; message: string } | undefined) | undefined): void;
+  /** Decide per new connection: return e.g. { code: 421, message: '…' } to refuse it at the greeting. */
+  setConnectionPolicy(policy: (() => { code: number; message: string } | undefined) | undefined): void;
   waitForMessages(count: number, timeoutMs?: number): Promise<ReceivedMessage[]>;
   close(): Promise<void>;
 }
@@ -22,6 +24,7 @@ export interface TestSmtpServer {
 export async function startSmtpServer(): Promise<TestSmtpServer> {
   const messages: ReceivedMessage[] = [];
   let policy: ((address: string) => { code: number; message: string } | undefined) | undefined;
+  let connectionPolicy: (() => { code: number; message: string } | undefined) | undefined;
   const waiters = new Set<() => void>();
 
   const server = new SMTPServer({
@@ -30,6 +33,11 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     disableReverseLookup: true,
     logger: false,
     size: 10 * 1024 * 1024,
+    onConnect(_session, callback) {
+      const refusal = connectionPolicy?.();
+      if (refusal) return callback(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
+      callback();
+    },
     onRcptTo(address: SMTPServerAddress, _session, callback) {
       const refusal = policy?.(address.address);
       if (refusal) {
@@ -62,6 +70,9 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     messages,
     setRecipientPolicy(next) {
       policy = next;
+    },
+    setConnectionPolicy(next) {
+      connectionPolicy = next;
     },
     waitForMessages(count, timeoutMs = 10_000) {
       if (messages.length >= count) return Promise.resolve(messages);
