@@ -370,20 +370,20 @@ test('the confirmation worker skips a reader who is no longer pending', async ()
 test('when the confirmation cannot be queued, the claim is released so the next try sends', async () => {
   const { Queue } = await import('bullmq');
   const { Redis } = await import('ioredis');
-  const { queueConfirmation } = await import('../src/subscriptions/confirmation-queue.ts');
-  const { requestSubscription } = await import('../src/subscriptions/service.ts');
+  const { queueConfirmations } = await import('../src/subscriptions/confirmation-queue.ts');
+  const { requestSubscriptions } = await import('../src/subscriptions/service.ts');
   // A real Redis client pointed at a port where nothing listens: Redis is down.
   const deadRedis = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
   const confirmations = new Queue('confirmations', { connection: deadRedis, prefix: 'dead' });
   confirmations.on('error', () => {});
   try {
-    const claim = await requestSubscription(
+    const [claim] = await requestSubscriptions(
       pool(),
-      { input: 'lost@example.org', email: 'lost@example.org', sourceIpHash: null, reason: 'test' },
+      [{ input: 'lost@example.org', email: 'lost@example.org', sourceIpHash: null, reason: 'test' }],
       10,
     );
     assert.ok(claim);
-    await queueConfirmation({ ...context.services, queues: { ...context.services.queues, confirmations } as never }, claim);
+    await queueConfirmations({ ...context.services, queues: { ...context.services.queues, confirmations } as never }, [claim]);
     const { rows } = await pool().query('SELECT confirmation_sent_at FROM subscribers WHERE id = $1', [claim.subscriberId]);
     assert.equal(rows[0].confirmation_sent_at, null);
     await subscribeByForm(running.app, { email: 'lost@example.org' });

@@ -3,25 +3,34 @@
 import type { Queryable } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
 import type { Queues } from '../queue/queues.ts';
-import { releaseConfirmationClaim, type ConfirmationClaim } from './service.ts';
+import { releaseConfirmationClaims, type ConfirmationClaim } from './service.ts';
 
 export function describeTtl(hours: number): string {
   if (hours % 24 === 0) return hours === 24 ? '1 day' : `${hours / 24} days`;
   return hours === 1 ? '1 hour' : `${hours} hours`;
 }
 
+/** The job id is derived from the claim, so a retried request or batch cannot queue one confirmation twice. */
+export const confirmationJobId = (claim: ConfirmationClaim) => `confirm-${claim.subscriberId}-${claim.claimedAt}`;
+
 /**
- * Queues the confirmation for a claim. The job id is derived from the claim, so a retried request
- * cannot queue it twice; if Redis refuses, the claim is released so the reader's next try sends.
+ * Queues the confirmations of a batch of claims with one round trip to Redis. If Redis refuses, the
+ * claims are released so each reader's next try sends.
  */
-export async function queueConfirmation(
+export async function queueConfirmations(
   deps: { queues: Queues; pool: Queryable; logger: Logger },
-  claim: ConfirmationClaim,
+  claims: readonly ConfirmationClaim[],
 ): Promise<void> {
+  if (claims.length === 0) return;
   try {
-    await deps.queues.confirmations.add('confirmations', claim, { jobId: `confirm-${claim.subscriberId}-${claim.claimedAt}` });
+    await deps.queues.confirmations.addBulk(
+      claims.map((claim) => ({ name: 'confirmations' as const, data: claim, opts: { jobId: confirmationJobId(claim) } })),
+    );
   } catch (error) {
-    deps.logger.error({ err: error, subscriberId: claim.subscriberId }, 'could not queue a confirmation; releasing the claim');
-    await releaseConfirmationClaim(deps.pool, claim.subscriberId).catch(() => {});
+    deps.logger.error({ err: error, claims: claims.length }, 'could not queue confirmations; releasing their claims');
+    await releaseConfirmationClaims(
+      deps.pool,
+      claims.map((claim) => claim.subscriberId),
+    ).catch(() => {});
   }
 }

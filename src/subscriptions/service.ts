@@ -1,13 +1,13 @@
 // The subscription state machine, wired to Postgres. Each transition is one guarded SQL statement that
-// also writes its subscriber_events row (src/db/sql/subscribers.sql); this file only names them.
+// also writes its subscriber_events rows (src/db/sql/subscribers.sql); this file only names them.
 import { loadQueries } from '../db/queries.ts';
 import type { Queryable } from '../db/pool.ts';
 
 export type SubscriberStatus = 'pending' | 'confirmed' | 'unsubscribed' | 'suppressed';
 
 const SQL = loadQueries('subscribers.sql', [
-  'request-subscription',
-  'release-confirmation-claim',
+  'request-subscriptions',
+  'release-confirmation-claims',
   'find-subscriber',
   'confirm-subscriber',
   'unsubscribe-subscriber',
@@ -32,29 +32,41 @@ export interface ConfirmationClaim {
 }
 
 /**
- * Records a subscription request. Returns the claim when a confirmation email is due (new address,
- * pending past the resend interval, or unsubscribed starting over); undefined when nothing is to be sent.
+ * Records a batch of subscription requests in one statement (one commit). Returns, for each request in
+ * order, the claim when a confirmation email is due (new address, pending past the resend interval, or
+ * unsubscribed starting over) and undefined when nothing is to be sent. An address asked for more than
+ * once in the batch gets at most one claim. The statement is prepared: planned once per connection.
  */
-export async function requestSubscription(
+export async function requestSubscriptions(
   db: Queryable,
-  request: SubscriptionRequest,
+  requests: readonly SubscriptionRequest[],
   resendMinutes: number,
-): Promise<ConfirmationClaim | undefined> {
-  const { rows } = await db.query<{ subscriber_id: number; send_confirmation: boolean; claimed_at: string }>(SQL['request-subscription'], [
-    request.input,
-    request.email,
-    request.sourceIpHash,
-    resendMinutes,
-    request.reason,
-  ]);
-  const row = rows[0];
-  if (!row?.send_confirmation) return undefined;
-  return { subscriberId: row.subscriber_id, claimedAt: Math.round(Number(row.claimed_at)) };
+): Promise<(ConfirmationClaim | undefined)[]> {
+  if (requests.length === 0) return [];
+  const { rows } = await db.query<{ ord: number; subscriber_id: number | null; send_confirmation: boolean; claimed_at: string }>({
+    name: 'request-subscriptions',
+    text: SQL['request-subscriptions'],
+    values: [
+      requests.map((request) => request.input),
+      requests.map((request) => request.email),
+      requests.map((request) => request.sourceIpHash),
+      requests.map((request) => request.reason),
+      resendMinutes,
+    ],
+  });
+  const claims = new Array<ConfirmationClaim | undefined>(requests.length).fill(undefined);
+  for (const row of rows) {
+    if (row.send_confirmation && row.subscriber_id !== null) {
+      claims[row.ord - 1] = { subscriberId: row.subscriber_id, claimedAt: Math.round(Number(row.claimed_at)) };
+    }
+  }
+  return claims;
 }
 
-/** Frees a claimed confirmation slot when the email could not even be queued. */
-export async function releaseConfirmationClaim(db: Queryable, subscriberId: number): Promise<void> {
-  await db.query(SQL['release-confirmation-claim'], [subscriberId]);
+/** Frees claimed confirmation slots when the emails could not even be queued. */
+export async function releaseConfirmationClaims(db: Queryable, subscriberIds: readonly number[]): Promise<void> {
+  if (subscriberIds.length === 0) return;
+  await db.query(SQL['release-confirmation-claims'], [subscriberIds]);
 }
 
 export interface Subscriber {

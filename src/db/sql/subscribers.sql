@@ -2,31 +2,49 @@
 -- (one statement = one transaction), and every transition is guarded by the current status, so a
 -- suppressed address never changes back and an unsubscribed one never receives a digest.
 
--- name: request-subscription
--- $1 email_input, $2 email (normalised), $3 source_ip_hash, $4 resend minutes, $5 reason.
--- One statement whatever the address's state, and it always writes (last_requested_at), so the answer
+-- name: request-subscriptions
+-- A batch of subscribe requests (all that reached one API process in one event-loop tick), one row per
+-- request in $1..$4: email_input, email (normalised), source_ip_hash, reason; $5 resend minutes.
+-- Returns one row per request, in order (ord): the subscriber and whether a confirmation is due.
+-- One statement whatever each address's state, and it always writes (last_requested_at), so the answer
 -- takes the same time for new, pending, confirmed, unsubscribed and suppressed addresses.
 -- New address: inserted as pending with the send slot claimed. Pending: the slot is claimed again only
--- when the last confirmation is older than $4 minutes. Unsubscribed: back to pending (it starts over
+-- when the last confirmation is older than $5 minutes. Unsubscribed: back to pending (it starts over
 -- with a confirmation). Confirmed or suppressed: nothing but last_requested_at changes. The FOR UPDATE
 -- lock makes the check-and-set atomic: two parallel requests for one address cannot both claim the slot.
-WITH blocked AS (
-  SELECT EXISTS (SELECT 1 FROM suppressions WHERE email = lower($2)) AS suppressed
+-- An address asked for twice in one batch is handled once (ON CONFLICT cannot touch a row twice in one
+-- statement): its first request decides what is stored and alone may claim the slot.
+-- Locks are taken in one order, lower(email), so concurrent batches from several API processes cannot
+-- deadlock: every insert first (in key order), then every existing row (in key order); `existing` reads
+-- `inserted`, which makes the inserts finish before the first row lock.
+WITH requests AS (
+  SELECT r.ord, r.input, r.email, r.ip_hash, r.reason, lower(r.email) AS key
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS r (input, email, ip_hash, reason, ord)
+),
+firsts AS (
+  SELECT DISTINCT ON (q.key) q.key, q.ord, q.input, q.email, q.ip_hash, q.reason,
+         EXISTS (SELECT 1 FROM suppressions p WHERE p.email = q.key) AS suppressed
+    FROM requests q
+   ORDER BY q.key, q.ord
 ),
 inserted AS (
   INSERT INTO subscribers (email_input, email, source_ip_hash, confirmation_sent_at, last_requested_at)
-  SELECT $1, $2, $3, now(), now() FROM blocked WHERE NOT blocked.suppressed
+  SELECT f.input, f.email, f.ip_hash, now(), now() FROM firsts f WHERE NOT f.suppressed ORDER BY f.key
   ON CONFLICT (lower(email)) DO NOTHING
-  RETURNING id
+  RETURNING id, lower(email) AS key
 ),
 existing AS (
   SELECT s.id,
-         s.status,
-         s.status = 'unsubscribed' AND NOT b.suppressed AS reopen,
-         s.status IN ('pending', 'unsubscribed') AND NOT b.suppressed
-           AND (s.confirmation_sent_at IS NULL OR s.confirmation_sent_at <= now() - make_interval(mins => $4::int)) AS send
-    FROM subscribers s, blocked b
-   WHERE lower(s.email) = lower($2)
+         f.key,
+         f.ip_hash,
+         f.reason,
+         s.status = 'unsubscribed' AND NOT f.suppressed AS reopen,
+         s.status IN ('pending', 'unsubscribed') AND NOT f.suppressed
+           AND (s.confirmation_sent_at IS NULL OR s.confirmation_sent_at <= now() - make_interval(mins => $5::int)) AS send
+    FROM subscribers s
+    JOIN firsts f ON lower(s.email) = f.key
+   WHERE f.key NOT IN (SELECT i.key FROM inserted i)
+   ORDER BY f.key
      FOR UPDATE OF s
 ),
 touched AS (
@@ -34,27 +52,38 @@ touched AS (
      SET last_requested_at = now(),
          status = CASE WHEN e.reopen THEN 'pending'::subscriber_status ELSE s.status END,
          confirmation_sent_at = CASE WHEN e.send THEN now() ELSE s.confirmation_sent_at END,
-         source_ip_hash = CASE WHEN e.reopen OR e.send THEN $3 ELSE s.source_ip_hash END,
+         source_ip_hash = CASE WHEN e.reopen OR e.send THEN e.ip_hash ELSE s.source_ip_hash END,
          updated_at = CASE WHEN e.reopen OR e.send THEN now() ELSE s.updated_at END
     FROM existing e
    WHERE s.id = e.id
-  RETURNING s.id, e.reopen, e.send
+  RETURNING s.id, e.key, e.reason, e.reopen, e.send
 ),
 events AS (
   INSERT INTO subscriber_events (subscriber_id, status, reason)
-  SELECT id, 'pending'::subscriber_status, $5 FROM inserted
+  SELECT i.id, 'pending'::subscriber_status, f.reason FROM inserted i JOIN firsts f ON f.key = i.key
   UNION ALL
-  SELECT id, 'pending'::subscriber_status, $5 || ' (after unsubscribing)' FROM touched WHERE reopen
+  SELECT t.id, 'pending'::subscriber_status, t.reason || ' (after unsubscribing)' FROM touched t WHERE t.reopen
+),
+outcomes AS (
+  SELECT i.key, i.id, true AS send FROM inserted i
+  UNION ALL
+  SELECT t.key, t.id, t.send FROM touched t
 )
-SELECT id AS subscriber_id, true AS send_confirmation, extract(epoch FROM now()) * 1000 AS claimed_at FROM inserted
-UNION ALL
-SELECT id, send, extract(epoch FROM now()) * 1000 FROM touched;
+-- An address whose row another transaction was inserting meanwhile has no outcome here: that one claimed it.
+SELECT q.ord,
+       o.id AS subscriber_id,
+       coalesce(o.send AND q.ord = f.ord, false) AS send_confirmation,
+       extract(epoch FROM now()) * 1000 AS claimed_at
+  FROM requests q
+  JOIN firsts f ON f.key = q.key
+  LEFT JOIN outcomes o ON o.key = q.key
+ ORDER BY q.ord;
 
--- name: release-confirmation-claim
--- The confirmation could not be queued: free the slot so the next request sends it.
+-- name: release-confirmation-claims
+-- The confirmations could not be queued: free the slots so the next request sends them.
 UPDATE subscribers
    SET confirmation_sent_at = NULL
- WHERE id = $1 AND status = 'pending';
+ WHERE id = ANY ($1::bigint[]) AND status = 'pending';
 
 -- name: find-subscriber
 SELECT s.id,

@@ -6,16 +6,16 @@ import type { Services } from '../../runtime/services.ts';
 import { hashIp, type Keys } from '../../security/keys.ts';
 import { verifyToken, type TokenClaims, type TokenPurpose } from '../../security/tokens.ts';
 import { normaliseAddress, MESSAGES } from '../../subscriptions/address.ts';
-import { describeTtl, queueConfirmation } from '../../subscriptions/confirmation-queue.ts';
+import { describeTtl } from '../../subscriptions/confirmation-queue.ts';
 import { describeDigestTime, nextDigestAt } from '../../subscriptions/first-digest.ts';
 import {
   confirmSubscriber,
   findSubscriber,
-  requestSubscription,
   resubscribeSubscriber,
   unsubscribeSubscriber,
   type Subscriber,
 } from '../../subscriptions/service.ts';
+import { createSubscriptionBatcher } from '../../subscriptions/subscription-batcher.ts';
 import { badRequest, HttpError, notFound, wantsJson } from '../errors.ts';
 import { parseMultipartFields } from '../multipart.ts';
 import * as pages from '../pages/subscription.ts';
@@ -58,6 +58,8 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
     resendMinutes: env.CONFIRM_RESEND_MINUTES,
   });
   const home = pages.subscribePage();
+  // Subscribe requests are written in batches, one statement per event-loop tick (group commit).
+  const subscriptions = createSubscriptionBatcher(services, { resendMinutes: env.CONFIRM_RESEND_MINUTES });
   const subscriber = async (id: number): Promise<Subscriber> => {
     const found = await findSubscriber(pool, id);
     if (!found) throw notFound(TOKEN_MESSAGES.unknown, 'unknown_subscriber');
@@ -99,18 +101,12 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
           pages.subscribePage({ value: typeof body.email === 'string' ? body.email.slice(0, 320) : '', error: address.message }),
         );
       }
-      const claim = await requestSubscription(
-        pool,
-        {
-          input: address.input,
-          email: address.email,
-          sourceIpHash: hashIp(keys, request.ip),
-          reason: wantsJson(request) ? 'subscribe api' : 'subscribe form',
-        },
-        env.CONFIRM_RESEND_MINUTES,
-      );
-      // Queued only after the answer is on its way, so a new address does not answer later than a known one.
-      if (claim) setImmediate(() => void queueConfirmation(services, claim));
+      await subscriptions.request({
+        input: address.input,
+        email: address.email,
+        sourceIpHash: hashIp(keys, request.ip),
+        reason: wantsJson(request) ? 'subscribe api' : 'subscribe form',
+      });
       return accepted();
     },
   );

@@ -1,0 +1,222 @@
+// Group commit of subscribe requests (src/subscriptions/subscription-batcher.ts): a batch must mean exactly
+// what its requests would mean one at a time, against real Postgres and Redis.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createPool, type Pool, type Queryable } from '../src/db/pool.ts';
+import { confirmationJobId } from '../src/subscriptions/confirmation-queue.ts';
+import { requestSubscriptions, type SubscriptionRequest } from '../src/subscriptions/service.ts';
+import { createSubscriptionBatcher } from '../src/subscriptions/subscription-batcher.ts';
+import { createTestContext, type TestContext } from './support/services.ts';
+
+let context: TestContext;
+before(async () => {
+  context = await createTestContext('subscription-batch');
+});
+after(async () => {
+  await context?.close();
+});
+
+const pool = () => context.services.pool;
+const request = (email: string, reason = 'subscribe api', input = email): SubscriptionRequest => ({
+  input,
+  email,
+  sourceIpHash: `ip-of-${reason}`,
+  reason,
+});
+
+async function rowOf(email: string) {
+  const { rows } = await pool().query<{ id: number; email_input: string; status: string; requested: boolean; source_ip_hash: string }>(
+    'SELECT id, email_input, status, last_requested_at IS NOT NULL AS requested, source_ip_hash FROM subscribers WHERE lower(email) = lower($1)',
+    [email],
+  );
+  return rows[0];
+}
+
+async function eventsOf(email: string): Promise<string[]> {
+  const { rows } = await pool().query<{ reason: string }>(
+    'SELECT e.reason FROM subscriber_events e JOIN subscribers s ON s.id = e.subscriber_id WHERE lower(s.email) = lower($1) ORDER BY e.id',
+    [email],
+  );
+  return rows.map((row) => row.reason);
+}
+
+/** One reader in each state a subscribe request can meet, under `prefix`, set up through the same code path. */
+async function readersInEveryState(prefix: string): Promise<Record<string, string>> {
+  const at = (state: string) => `${prefix}-${state}@example.org`;
+  const addresses = {
+    new: at('new'),
+    pendingRecent: at('pending-recent'),
+    pendingStale: at('pending-stale'),
+    confirmed: at('confirmed'),
+    unsubscribed: at('unsubscribed'),
+    unsubscribedRecent: at('unsubscribed-recent'),
+    suppressed: at('suppressed'),
+    suppressionListed: at('suppression-listed'),
+  };
+  const existing = Object.entries(addresses).filter(([state]) => state !== 'new' && state !== 'suppressionListed');
+  await requestSubscriptions(
+    pool(),
+    existing.map(([, email]) => request(email, 'setup')),
+    10,
+  );
+  const set = (sql: string, email: string) => pool().query(`UPDATE subscribers SET ${sql} WHERE email = $1`, [email]);
+  await set(`confirmation_sent_at = now() - interval '11 minutes'`, addresses.pendingStale);
+  await set(`status = 'confirmed', confirmed_at = now()`, addresses.confirmed);
+  await set(`status = 'unsubscribed', unsubscribed_at = now(), confirmation_sent_at = now() - interval '1 day'`, addresses.unsubscribed);
+  await set(`status = 'unsubscribed', unsubscribed_at = now()`, addresses.unsubscribedRecent);
+  await set(`status = 'suppressed', suppressed_at = now()`, addresses.suppressed);
+  await pool().query(`INSERT INTO suppressions (email, reason) VALUES (lower($1), 'hard_bounce'), (lower($2), 'complaint')`, [
+    addresses.suppressed,
+    addresses.suppressionListed,
+  ]);
+  return addresses;
+}
+
+/** What a subscribe request must do in each state: claim a confirmation or not, and the status after it. */
+const EXPECTED: Record<string, { claim: boolean; status: string | undefined; lastEvent: string | undefined }> = {
+  new: { claim: true, status: 'pending', lastEvent: 'subscribe api' },
+  pendingRecent: { claim: false, status: 'pending', lastEvent: 'setup' },
+  pendingStale: { claim: true, status: 'pending', lastEvent: 'setup' },
+  confirmed: { claim: false, status: 'confirmed', lastEvent: 'setup' },
+  unsubscribed: { claim: true, status: 'pending', lastEvent: 'subscribe api (after unsubscribing)' },
+  unsubscribedRecent: { claim: false, status: 'pending', lastEvent: 'subscribe api (after unsubscribing)' },
+  suppressed: { claim: false, status: 'suppressed', lastEvent: 'setup' },
+  suppressionListed: { claim: false, status: undefined, lastEvent: undefined },
+};
+
+test('a batch of requests means what the same requests mean one at a time, in every state an address can be in', async () => {
+  const oneByOne = await readersInEveryState('single');
+  const batched = await readersInEveryState('batched');
+  const states = Object.keys(EXPECTED);
+
+  const singleClaims = [];
+  for (const state of states) singleClaims.push(...(await requestSubscriptions(pool(), [request(oneByOne[state]!)], 10)));
+  const batchClaims = await requestSubscriptions(
+    pool(),
+    states.map((state) => request(batched[state]!)),
+    10,
+  );
+
+  for (const [index, state] of states.entries()) {
+    for (const [mode, addresses, claims] of [
+      ['one at a time', oneByOne, singleClaims],
+      ['batched', batched, batchClaims],
+    ] as const) {
+      const expected = EXPECTED[state]!;
+      const row = await rowOf(addresses[state]!);
+      assert.equal(claims[index] !== undefined, expected.claim, `${mode}, ${state}: claim`);
+      if (claims[index]) assert.equal(claims[index].subscriberId, row?.id, `${mode}, ${state}: claim names the subscriber`);
+      assert.equal(row?.status, expected.status, `${mode}, ${state}: status`);
+      if (row) assert.ok(row.requested, `${mode}, ${state}: every request writes, whatever the state`);
+      assert.equal((await eventsOf(addresses[state]!)).at(-1), expected.lastEvent, `${mode}, ${state}: audit trail`);
+    }
+  }
+});
+
+test('the same address several times in one batch is stored once, from its first request, with one confirmation claimed', async () => {
+  const claims = await requestSubscriptions(
+    pool(),
+    [
+      request('twice@example.org', 'first', ' Twice@example.org'),
+      request('other@example.org'),
+      request('TWICE@example.org', 'second'),
+      ...Array.from({ length: 20 }, () => request('twice@example.org', 'again')),
+    ],
+    10,
+  );
+  assert.equal(claims.length, 23, 'one answer per request');
+  const row = await rowOf('twice@example.org');
+  assert.ok(row);
+  assert.equal(row.email_input, ' Twice@example.org');
+  assert.equal(row.source_ip_hash, 'ip-of-first');
+  assert.deepEqual(
+    claims.map((claim) => claim?.subscriberId),
+    [row.id, (await rowOf('other@example.org'))!.id, ...Array(21).fill(undefined)],
+  );
+  assert.deepEqual(await eventsOf('twice@example.org'), ['first']);
+});
+
+/** The real pool, counting the statements that go through it. */
+function countingPool(): { db: Queryable; statements: () => number } {
+  let statements = 0;
+  const db: Queryable = {
+    query: ((...args: Parameters<Pool['query']>) => {
+      statements++;
+      return (pool().query as (...a: unknown[]) => unknown)(...args);
+    }) as Pool['query'],
+  };
+  return { db, statements: () => statements };
+}
+
+test('readers subscribing in the same moment are written by one statement, and their confirmations queued by id', async () => {
+  const { db, statements } = countingPool();
+  const batcher = createSubscriptionBatcher({ ...context.services, pool: db }, { resendMinutes: 10 });
+  const addresses = Array.from({ length: 50 }, (_, i) => `moment-${i}@example.org`);
+  const claims = await Promise.all([...addresses, addresses[0]!].map((email) => batcher.request(request(email))));
+  assert.equal(statements(), 1);
+  assert.equal(claims.filter(Boolean).length, 50, 'the repeated address claims nothing more');
+
+  const deadline = Date.now() + 5_000;
+  for (const claim of claims.filter((claim) => claim !== undefined)) {
+    // Queued just after the answers, with the id the confirmation worker and a retried request agree on.
+    while (!(await context.services.queues.confirmations.getJob(confirmationJobId(claim)))) {
+      assert.ok(Date.now() < deadline, `confirmation for subscriber ${claim.subscriberId} was never queued`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  await context.clearQueues();
+});
+
+test('the batch size is capped: more requests in one moment become several statements', async () => {
+  const { db, statements } = countingPool();
+  const batcher = createSubscriptionBatcher({ ...context.services, pool: db }, { resendMinutes: 10, maxBatchSize: 10 });
+  await Promise.all(Array.from({ length: 25 }, (_, i) => batcher.request(request(`capped-${i}@example.org`))));
+  assert.equal(statements(), 3);
+  const { rows } = await pool().query(`SELECT count(*)::int AS n FROM subscribers WHERE email LIKE 'capped-%'`);
+  assert.equal(rows[0].n, 25);
+  await context.clearQueues();
+});
+
+test('a batch that cannot be stored fails every request in it and stores none of them', async () => {
+  const batcher = createSubscriptionBatcher(context.services, { resendMinutes: 10 });
+  // Longer than the column allows: only reachable past the address check, but it fails the whole statement.
+  const unstorable = `${'x'.repeat(250)}@example.org`;
+  const outcomes = await Promise.allSettled(
+    ['doomed-1@example.org', unstorable, 'doomed-2@example.org'].map((email) => batcher.request(request(email))),
+  );
+  assert.deepEqual(
+    outcomes.map((outcome) => outcome.status),
+    ['rejected', 'rejected', 'rejected'],
+  );
+  const { rows } = await pool().query(`SELECT count(*)::int AS n FROM subscribers WHERE email LIKE 'doomed-%' OR email LIKE 'xxxx%'`);
+  assert.equal(rows[0].n, 0);
+  // The next batch is not affected.
+  assert.ok(await batcher.request(request('after-doom@example.org')));
+});
+
+test('API processes writing overlapping batches at the same time do not deadlock', async () => {
+  // Two pools are two API processes' connections; each round, both write the same addresses (half of them
+  // already stored) in opposite orders, several batches at once.
+  const pools = [createPool(context.database.url, 4), createPool(context.database.url, 4)];
+  try {
+    await requestSubscriptions(
+      pool(),
+      Array.from({ length: 100 }, (_, i) => request(`overlap-${i * 2}@example.org`)),
+      0,
+    );
+    for (let round = 0; round < 10; round++) {
+      const addresses = Array.from({ length: 200 }, (_, i) => request(`overlap-${i}@example.org`, `round ${round}`));
+      const reversed = [...addresses].reverse();
+      const results = await Promise.allSettled([
+        ...pools.map((each, p) => requestSubscriptions(each, p === 0 ? addresses : reversed, 0)),
+        ...pools.map((each, p) => requestSubscriptions(each, (p === 0 ? addresses : reversed).slice(50, 150), 0)),
+      ]);
+      const failed = results.filter((result) => result.status === 'rejected');
+      assert.deepEqual(failed, [], `round ${round}`);
+    }
+  } finally {
+    await Promise.all(pools.map((each) => each.end()));
+  }
+  const { rows } = await pool().query(`SELECT count(*)::int AS n FROM subscribers WHERE email LIKE 'overlap-%'`);
+  assert.equal(rows[0].n, 200);
+});
