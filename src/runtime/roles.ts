@@ -14,7 +14,10 @@ export interface Roles {
 /** Starts the asked-for roles and arranges a graceful shutdown on SIGINT/SIGTERM. */
 export async function runRoles(services: Services, roles: Roles): Promise<void> {
   const { env, logger } = services;
+  // Parts are closed in the order they were started, the connections last. The handlers go in first so a
+  // signal that arrives while we are still starting closes what has started rather than killing us mid-way.
   const parts: Closable[] = [];
+  closeOnSignals(() => [...parts, { name: 'connections', close: () => services.close() }], logger, env.SHUTDOWN_TIMEOUT_MS);
   if (roles.api) {
     const app = await buildApp(services);
     await app.listen({ host: env.HOST, port: env.PORT });
@@ -28,6 +31,4 @@ export async function runRoles(services: Services, roles: Roles): Promise<void> 
     logger.info({ queues: running.workers.map((worker) => worker.name), prefix: env.QUEUE_PREFIX }, 'workers ready');
     parts.push({ name: 'workers', close: () => running.close() });
   }
-  parts.push({ name: 'connections', close: () => services.close() });
-  closeOnSignals(parts, logger, env.SHUTDOWN_TIMEOUT_MS);
 }

@@ -9,7 +9,7 @@ export interface Closable {
  * On SIGINT/SIGTERM closes each part in order (server first, so no new work arrives; then workers;
  * then connections), logs what it waited for, and exits 0 — or 1 if `timeoutMs` runs out first.
  */
-export function closeOnSignals(parts: Closable[], logger: Logger, timeoutMs: number): void {
+export function closeOnSignals(parts: () => Closable[], logger: Logger, timeoutMs: number): void {
   let closing = false;
   const shutdown = async (signal: NodeJS.Signals) => {
     if (closing) return;
@@ -20,7 +20,7 @@ export function closeOnSignals(parts: Closable[], logger: Logger, timeoutMs: num
       process.exit(1);
     }, timeoutMs);
     timer.unref();
-    for (const part of parts) {
+    for (const part of parts()) {
       const started = Date.now();
       try {
         await part.close();
