@@ -1,8 +1,8 @@
 // The one seam between paperboy and an SMTP server: everything above it deals in finished MIME messages.
-import nodemailer from 'nodemailer';
 import { simpleParser } from 'mailparser';
 import type { Pool } from '../db/pool.ts';
 import type { Env } from '../config/env.ts';
+import { createSmtpPool } from './smtp-pool.ts';
 
 export interface OutgoingMessage {
   /** Envelope sender and recipient (the From/To headers are inside `raw`). */
@@ -23,40 +23,31 @@ export interface Mailer {
   close(): Promise<void>;
 }
 
-/** A pooled Nodemailer SMTP transport sending prebuilt messages (`raw`): no MIME work per send. */
+/** Sends prebuilt messages over a pool of SMTP connections (src/mail/smtp-pool.ts): no MIME work per send. */
 export function createSmtpMailer(
   env: Pick<Env, 'SMTP_URL' | 'SMTP_MAX_CONNECTIONS' | 'SMTP_RATE_LIMIT' | 'DKIM_DOMAIN' | 'DKIM_SELECTOR' | 'DKIM_PRIVATE_KEY'>,
 ): Mailer {
   const url = new URL(env.SMTP_URL!);
-  const transport = nodemailer.createTransport({
-    pool: true,
+  // A message whose connection dropped is reported, never silently resent: the server may have accepted it,
+  // and our delivery row decides whether to try again.
+  const pool = createSmtpPool({
     host: url.hostname,
     port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 587)),
     secure: url.protocol === 'smtps:',
     auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
     // Plain smtp:// to a local relay or a test sink must not insist on STARTTLS certificates.
-    tls: { rejectUnauthorized: url.searchParams.get('tls_reject_unauthorized') !== 'false' },
+    rejectUnauthorized: url.searchParams.get('tls_reject_unauthorized') !== 'false',
     maxConnections: env.SMTP_MAX_CONNECTIONS,
-    maxMessages: Infinity,
-    // A connection dropped mid-message is reported, never silently resent by the pool: the server may
-    // have accepted it, and our delivery row (not Nodemailer's queue) decides whether to try again.
-    maxRequeues: 0,
-    ...(env.SMTP_RATE_LIMIT > 0 ? { rateDelta: 1000, rateLimit: env.SMTP_RATE_LIMIT } : {}),
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-    ...(env.DKIM_DOMAIN
-      ? { dkim: { domainName: env.DKIM_DOMAIN, keySelector: env.DKIM_SELECTOR!, privateKey: env.DKIM_PRIVATE_KEY! } }
-      : {}),
+    rateLimit: env.SMTP_RATE_LIMIT,
+    dkim: env.DKIM_DOMAIN ? { domainName: env.DKIM_DOMAIN, keySelector: env.DKIM_SELECTOR!, privateKey: env.DKIM_PRIVATE_KEY! } : undefined,
   });
   return {
     kind: 'smtp',
     async send(message) {
-      const info = await transport.sendMail({ envelope: { from: message.from, to: [message.to] }, raw: message.raw });
-      return { response: info.response };
+      return { response: await pool.send({ from: message.from, to: message.to }, message.raw) };
     },
     async close() {
-      transport.close();
+      pool.close();
     },
   };
 }
