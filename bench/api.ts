@@ -2,10 +2,12 @@
 // and GET /), and against a bare Fastify hello world in the same run as the baseline. Each server is a
 // process of its own; the API has its own database and queue prefix, dropped afterwards.
 //   BENCH_DURATION_SECONDS (default 10)  BENCH_CONNECTIONS (default 100)  BENCH_PROFILE_DIR (CPU profile of the API)
+//   BENCH_LOG_LEVEL (default info, the API's own default: Fastify logs two lines per request at info)
 import autocannon, { type Request, type Result } from 'autocannon';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Redis } from 'ioredis';
@@ -17,12 +19,15 @@ import { freePort } from '../tests/support/private-services.ts';
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const WARMUP = Math.min(3, DURATION);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const HELLO_WORLD = fileURLToPath(new URL('./hello-world.ts', import.meta.url));
 
 interface Figures {
   name: string;
+  /** CPU time the server process spent per answered request (user + system, from /proc): steadier than req/s on a shared machine. */
+  cpuPerRequestUs?: number;
   rps: number;
   p50: number;
   p99: number;
@@ -42,7 +47,21 @@ async function load(name: string, url: string, requests: Request[] | undefined, 
   };
 }
 
-async function startHelloWorld(): Promise<{ url: string; stop(): Promise<void> }> {
+/** User + system CPU time of a process so far, in µs (Linux: /proc/<pid>/stat, fields 14 and 15, in 1/100 s). */
+function cpuTimeUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** load(), also measuring the server's CPU time per request. */
+async function loadServer(pid: number, ...args: Parameters<typeof load>): Promise<Figures> {
+  const before = cpuTimeUs(pid);
+  const result: Figures = await load(...args);
+  const requests = result.rps * args[3];
+  return { ...result, cpuPerRequestUs: requests > 0 ? (cpuTimeUs(pid) - before) / requests : 0 };
+}
+
+async function startHelloWorld(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', HELLO_WORLD, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
@@ -51,6 +70,7 @@ async function startHelloWorld(): Promise<{ url: string; stop(): Promise<void> }
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     async stop() {
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
@@ -74,7 +94,7 @@ async function main(): Promise<void> {
   const api = await spawnApi(
     {
       NODE_ENV: 'development',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL,
       DATABASE_URL: databaseUrl.toString(),
       REDIS_URL,
       QUEUE_PREFIX: prefix,
@@ -84,6 +104,10 @@ async function main(): Promise<void> {
     }, // BENCH_PROFILE_DIR=dir writes a V8 CPU profile of the API process there (open it in Chrome DevTools).
     { nodeArgs: process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [] },
   );
+
+  // The API's log lines are read and dropped, as a log shipper would take them; kept, they would pile up
+  // in this process, which also runs the load generator.
+  api.child.stdout!.removeAllListeners('data').resume();
 
   // A new address per request; without pipelining a connection has one request in flight, so the
   // response's context names the address it answered for.
@@ -108,11 +132,11 @@ async function main(): Promise<void> {
   try {
     // Warm each path up (JIT, pools) before measuring it.
     await load('warm-up', helloWorld.url, undefined, WARMUP);
-    figures.push(await load('hello-world GET /', helloWorld.url, undefined, DURATION));
+    figures.push(await loadServer(helloWorld.pid, 'hello-world GET /', helloWorld.url, undefined, DURATION));
     await load('warm-up', api.url, undefined, WARMUP);
-    figures.push(await load('api GET /', api.url, undefined, DURATION));
+    figures.push(await loadServer(api.child.pid!, 'api GET /', api.url, undefined, DURATION));
     await load('warm-up', api.url, subscribeRequests, WARMUP);
-    figures.push(await load('api POST /subscribe', api.url, subscribeRequests, DURATION));
+    figures.push(await loadServer(api.child.pid!, 'api POST /subscribe', api.url, subscribeRequests, DURATION));
   } finally {
     await Promise.all([api.stop(), helloWorld.stop()]);
   }
@@ -127,11 +151,14 @@ async function main(): Promise<void> {
   const { stored, total } = rows[0]!;
 
   const baseline = figures[0]!.rps;
-  console.log(`api-bench: ${CONNECTIONS} connections, ${DURATION} s each, 1 API process, Node ${process.version}`);
-  console.log('| target | req/s | % of hello-world | p50 ms | p99 ms | errors |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  console.log(`api-bench: ${CONNECTIONS} connections, ${DURATION} s each, 1 API process (LOG_LEVEL=${LOG_LEVEL}), Node ${process.version}`);
+  console.log('| target | req/s | % of hello-world | p50 ms | p99 ms | errors | server CPU µs/request |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const row of figures) {
-    console.log(`| ${row.name} | ${fixed(row.rps)} | ${fixed((100 * row.rps) / baseline, 1)} | ${row.p50} | ${row.p99} | ${row.errors} |`);
+    console.log(
+      `| ${row.name} | ${fixed(row.rps)} | ${fixed((100 * row.rps) / baseline, 1)} | ${row.p50} | ${row.p99} | ${row.errors} | ` +
+        `${fixed(row.cpuPerRequestUs ?? 0)} |`,
+    );
   }
   console.log(
     `stored: ${stored} of the ${accepted.length} addresses answered 202 (warm-up included); ${total} rows in all ` +

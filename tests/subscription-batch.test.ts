@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createPool, type Pool, type Queryable } from '../src/db/pool.ts';
-import { confirmationJobId } from '../src/subscriptions/confirmation-queue.ts';
+import { CLAIMS_PER_CONFIRMATION_JOB, confirmationJobId, confirmationJobs } from '../src/subscriptions/confirmation-queue.ts';
 import { requestSubscriptions, type SubscriptionRequest } from '../src/subscriptions/service.ts';
 import { createSubscriptionBatcher } from '../src/subscriptions/subscription-batcher.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
@@ -148,7 +148,8 @@ function countingPool(): { db: Queryable; statements: () => number } {
   return { db, statements: () => statements };
 }
 
-test('readers subscribing in the same moment are written by one statement, and their confirmations queued by id', async () => {
+test('readers subscribing in the same moment are written by one statement, and their confirmations queued as one job per batch', async () => {
+  await context.clearQueues();
   const { db, statements } = countingPool();
   const batcher = createSubscriptionBatcher({ ...context.services, pool: db }, { resendMinutes: 10 });
   const addresses = Array.from({ length: 50 }, (_, i) => `moment-${i}@example.org`);
@@ -156,15 +157,31 @@ test('readers subscribing in the same moment are written by one statement, and t
   assert.equal(statements(), 1);
   assert.equal(claims.filter(Boolean).length, 50, 'the repeated address claims nothing more');
 
+  // Queued just after the answers: one job carrying every claim of the batch, under an id derived from
+  // its claims, so a retried batch cannot queue it twice.
+  const due = claims.filter((claim) => claim !== undefined);
   const deadline = Date.now() + 5_000;
-  for (const claim of claims.filter((claim) => claim !== undefined)) {
-    // Queued just after the answers, with the id the confirmation worker and a retried request agree on.
-    while (!(await context.services.queues.confirmations.getJob(confirmationJobId(claim)))) {
-      assert.ok(Date.now() < deadline, `confirmation for subscriber ${claim.subscriberId} was never queued`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+  let job = await context.services.queues.confirmations.getJob(confirmationJobId(due));
+  while (!job) {
+    assert.ok(Date.now() < deadline, 'the batch’s confirmations were never queued');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    job = await context.services.queues.confirmations.getJob(confirmationJobId(due));
   }
+  assert.deepEqual(job.data.claims, due);
+  assert.equal(await context.services.queues.confirmations.count(), 1, 'one job for the batch, not one per address');
   await context.clearQueues();
+});
+
+test('a very large batch is queued as several jobs of at most CLAIMS_PER_CONFIRMATION_JOB claims, ids stable', () => {
+  const claims = Array.from({ length: 120 }, (_, i) => ({ subscriberId: i + 1, claimedAt: 1_700_000_000_000 }));
+  const jobs = confirmationJobs(claims, 50);
+  assert.deepEqual(
+    jobs.map((job) => job.length),
+    [50, 50, 20],
+  );
+  assert.deepEqual(jobs.flat(), claims, 'every claim once, in order');
+  assert.deepEqual(jobs.map(confirmationJobId), ['confirm-1-1700000000000', 'confirm-51-1700000000000', 'confirm-101-1700000000000']);
+  assert.equal(CLAIMS_PER_CONFIRMATION_JOB, 50);
 });
 
 test('the batch size is capped: more requests in one moment become several statements', async () => {
@@ -174,6 +191,29 @@ test('the batch size is capped: more requests in one moment become several state
   assert.equal(statements(), 3);
   const { rows } = await pool().query(`SELECT count(*)::int AS n FROM subscribers WHERE email LIKE 'capped-%'`);
   assert.equal(rows[0].n, 25);
+  await context.clearQueues();
+});
+
+test('while a batch is in Postgres, requests arriving over several ticks gather into the next batch', async () => {
+  let statements = 0;
+  const slow: Queryable = {
+    query: (async (...args: unknown[]) => {
+      statements++;
+      await new Promise((resolve) => setTimeout(resolve, 150)); // Postgres busy
+      return (pool().query as (...a: unknown[]) => unknown)(...args);
+    }) as Pool['query'],
+  };
+  const batcher = createSubscriptionBatcher({ ...context.services, pool: slow }, { resendMinutes: 10, maxInFlight: 1 });
+  const first = batcher.request(request('gather-0@example.org'));
+  const later: Promise<unknown>[] = [];
+  for (let i = 1; i <= 10; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5)); // each in a tick of its own
+    later.push(batcher.request(request(`gather-${i}@example.org`)));
+  }
+  await Promise.all([first, ...later]);
+  assert.equal(statements, 2, 'the ten later requests waited for the first batch and went out as one');
+  const { rows } = await pool().query(`SELECT count(*)::int AS n FROM subscribers WHERE email LIKE 'gather-%'`);
+  assert.equal(rows[0].n, 11);
   await context.clearQueues();
 });
 

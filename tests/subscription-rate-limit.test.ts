@@ -52,3 +52,21 @@ test('past the limit an IP gets 429 with Retry-After, across two API processes s
     await Promise.all([first.close(), second.close()]);
   }
 });
+
+test('when the rate limiter cannot reach Redis, readers can still subscribe, promptly', async () => {
+  // Only the limiter's Redis is unreachable (nothing listens on port 1); the rest of the app is as usual.
+  const app = await buildApp({ ...context.services, env: { ...context.env, REDIS_URL: 'redis://127.0.0.1:1' } });
+  try {
+    const ip = '198.51.100.9';
+    for (const email of ['d1@example.org', 'd2@example.org', 'd3@example.org', 'd4@example.org']) {
+      const started = Date.now();
+      const response = await subscribeByJson(app, { email }, ip);
+      assert.equal(response.statusCode, 202, 'past the limit of 3, yet accepted: the limit is skipped, not the reader');
+      assert.ok(Date.now() - started < 2_000, `answered in ${Date.now() - started} ms, not held until Redis returns`);
+    }
+    const { rows } = await context.services.pool.query('SELECT 1 FROM subscribers WHERE email LIKE $1', ['d_@example.org']);
+    assert.equal(rows.length, 4, 'every accepted address is stored');
+  } finally {
+    await app.close();
+  }
+});

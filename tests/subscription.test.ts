@@ -410,3 +410,57 @@ test('a 5xx answer to a confirmation is final: tried once, and the address is ma
     context.smtp.setRecipientPolicy(undefined);
   }
 });
+
+test('a retried confirmations job sends only the emails the SMTP server has not yet accepted', async () => {
+  const { sendConfirmations } = await import('../src/subscriptions/confirmation-mail.ts');
+  const { requestSubscriptions } = await import('../src/subscriptions/service.ts');
+  const { UnrecoverableError } = await import('bullmq');
+  const addresses = ['retry-1@example.org', 'retry-2@example.org', 'retry-3@example.org'];
+  // Claimed as one subscribe batch would claim them, but handed to the worker's code directly: this test is the job.
+  const claims = await requestSubscriptions(
+    pool(),
+    addresses.map((email) => ({ input: email, email, sourceIpHash: null, reason: 'test' })),
+    10,
+  );
+  const job = claims.filter((claim) => claim !== undefined);
+  assert.equal(job.length, 3);
+  context.smtp.setRecipientPolicy((to) => (to === addresses[1] ? { code: 451, message: '4.3.0 try again later' } : undefined));
+  try {
+    const first = await sendConfirmations(context.services, job).then(
+      () => assert.fail('a 4xx must fail the try'),
+      (error: unknown) => error,
+    );
+    assert.ok(first instanceof Error && !(first instanceof UnrecoverableError), 'a 4xx is retried');
+    assert.match(first.message, /1 of 3/);
+    assert.deepEqual(
+      addresses.map((address) => messagesTo(address).length),
+      [1, 0, 1],
+    );
+  } finally {
+    context.smtp.setRecipientPolicy(undefined);
+  }
+  assert.deepEqual(await sendConfirmations(context.services, job), ['skipped', 'sent', 'skipped'], 'the retry sends only the one left');
+  assert.deepEqual(await sendConfirmations(context.services, job), ['skipped', 'skipped', 'skipped'], 'a third try sends nothing');
+  assert.deepEqual(
+    addresses.map((address) => messagesTo(address).length),
+    [1, 1, 1],
+    'one email per reader',
+  );
+});
+
+test('a one-claim confirmations job queued before the upgrade is still sent', async () => {
+  const { requestSubscriptions } = await import('../src/subscriptions/service.ts');
+  const [claim] = await requestSubscriptions(
+    pool(),
+    [{ input: 'legacy@example.org', email: 'legacy@example.org', sourceIpHash: null, reason: 'test' }],
+    10,
+  );
+  assert.ok(claim);
+  // The payload the previous version queued: the claim itself, not a list of claims.
+  await context.services.queues.confirmations.add('confirmations', claim as never, {
+    jobId: `confirm-${claim.subscriberId}-${claim.claimedAt}`,
+  });
+  await waitForMailTo('legacy@example.org');
+  await settleConfirmations(context);
+  assert.equal(messagesTo('legacy@example.org').length, 1);
+});

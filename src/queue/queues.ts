@@ -12,8 +12,11 @@ export interface JobPayloads {
   deliveries: { editionId: number; deliveryIds: number[] };
   /** Fetch the papers listing from a URL and load it. */
   ingest: { url: string };
-  /** Send the double opt-in email for one claim (src/subscriptions/confirmation-mail.ts). */
-  confirmations: { subscriberId: number; claimedAt: number };
+  /**
+   * Send the double opt-in emails of a batch of claims (src/subscriptions/confirmation-mail.ts): one job per
+   * subscribe batch rather than per address, since queueing a job costs the API more than storing the address.
+   */
+  confirmations: { claims: { subscriberId: number; claimedAt: number }[] };
 }
 
 export type QueueName = keyof JobPayloads;

@@ -13,7 +13,7 @@ export interface Services {
   env: Env;
   logger: Logger;
   pool: Pool;
-  /** Shared connection for queues (producers) and the API's rate limiter. */
+  /** Shared connection for the queues (producers); the API's rate limiter has its own (src/http/app.ts). */
   redis: Redis;
   queues: Queues;
   mailer: Mailer;

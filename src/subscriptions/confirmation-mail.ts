@@ -1,6 +1,6 @@
-// The double opt-in email, sent by a worker (the API only queues it: confirmation-queue.ts). The job
-// carries the subscriber id, never the address or rendered mail; the worker re-reads the subscriber and
-// sends only to one still pending and not suppressed.
+// The double opt-in email, sent by a worker (the API only queues it: confirmation-queue.ts). A job carries
+// the claims of one subscribe batch (subscriber ids, never addresses or rendered mail); the worker re-reads
+// the subscribers and sends only to those still pending and not suppressed, once per claim.
 import { UnrecoverableError } from 'bullmq';
 import type { Env } from '../config/env.ts';
 import type { Queryable } from '../db/pool.ts';
@@ -9,11 +9,12 @@ import { escapeHtml } from '../http/html.ts';
 import { composeMessage } from '../mail/compose.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { renderEmail, type RenderedEmail } from '../mail/templates.ts';
+import type { JobPayloads } from '../queue/queues.ts';
 import type { ProcessorFor, WorkerDefinition } from '../queue/workers.ts';
 import type { Keys } from '../security/keys.ts';
 import { confirmUrl } from './links.ts';
 import { describeTtl } from './confirmation-queue.ts';
-import { findConfirmationRecipient, type ConfirmationClaim } from './service.ts';
+import { findConfirmationRecipients, markConfirmationDone, type ConfirmationClaim, type ConfirmationRecipient } from './service.ts';
 
 export const CONFIRMATION_SUBJECT = 'Confirm your Paperboy subscription';
 const URL_PLACEHOLDER = 'PAPERBOY-CONFIRM-URL-PLACEHOLDER';
@@ -83,24 +84,84 @@ export interface ConfirmationDeps {
 
 export type ConfirmationOutcome = 'sent' | 'skipped';
 
-/** Sends the confirmation for a claim, unless the reader is no longer pending or is suppressed. */
-export async function sendConfirmation(deps: ConfirmationDeps, claim: ConfirmationClaim): Promise<ConfirmationOutcome> {
-  const recipient = await findConfirmationRecipient(deps.pool, claim.subscriberId);
-  if (!recipient || recipient.status !== 'pending' || recipient.suppressed) return 'skipped';
+/** A claim's email was not sent; `final` when the SMTP server refused it for good (5xx): no retry. */
+class ConfirmationNotSent extends Error {
+  constructor(
+    message: string,
+    readonly final: boolean,
+  ) {
+    super(message);
+  }
+}
+
+// Servers echo the address in their answer; the message ends up in logs and job records, so mask it.
+const maskAddresses = (message: string) => message.replace(/[^\s<>"']+@[^\s<>"']+/g, (address) => maskEmail(address));
+
+async function sendOne(deps: ConfirmationDeps, recipient: ConfirmationRecipient, claim: ConfirmationClaim): Promise<void> {
   const raw = await buildConfirmationMessage(deps.env, deps.keys, recipient, claim.claimedAt);
-  const result = await deps.mailer.send({ from: mailFromAddress(deps.env.MAIL_FROM), to: recipient.email, raw }).catch((error: unknown) => {
-    // A 5xx is the server's final word (no such mailbox, bad address): retrying only annoys it.
+  try {
+    const result = await deps.mailer.send({ from: mailFromAddress(deps.env.MAIL_FROM), to: recipient.email, raw });
+    deps.logger.info({ subscriberId: recipient.id, to: maskEmail(recipient.email), response: result.response }, 'confirmation sent');
+  } catch (error) {
     const code = (error as { responseCode?: unknown }).responseCode;
-    // Servers echo the address in their answer; the message ends up in logs and job records, so mask it.
-    const message = String((error as Error).message).replace(/[^\s<>"']+@[^\s<>"']+/g, (address) => maskEmail(address));
-    if (typeof code === 'number' && code >= 500) throw new UnrecoverableError(`confirmation refused: ${message}`);
-    throw Object.assign(new Error(`confirmation not sent: ${message}`), { responseCode: code });
-  });
-  deps.logger.info({ subscriberId: recipient.id, to: maskEmail(recipient.email), response: result.response }, 'confirmation sent');
-  return 'sent';
+    const message = maskAddresses(String((error as Error).message));
+    // A 5xx is the server's final word (no such mailbox, bad address): retrying only annoys it.
+    if (!(typeof code === 'number' && code >= 500)) throw new ConfirmationNotSent(message, false);
+    await markConfirmationDone(deps.pool, claim);
+    throw new ConfirmationNotSent(message, true);
+  }
+  await markConfirmationDone(deps.pool, claim);
+}
+
+/**
+ * Sends the confirmation email of each claim of a job (in parallel; the mailer pools the connections),
+ * skipping a reader no longer pending or suppressed, and a claim an earlier try of the job already sent.
+ * Resolves with each claim's outcome; rejects if any email could not be sent — with an UnrecoverableError
+ * when every failure is a 5xx, else with an error BullMQ retries, and the retry sends only the rest.
+ *
+ * At most one email per claim, except one window: each email is marked done in Postgres right after the
+ * SMTP server accepts it, so if the worker dies (or Postgres fails) between that accept and that UPDATE
+ * committing, the retried job sends that reader the same email again (same Message-ID). The window is one
+ * UPDATE per email, not the whole job. Marking before sending would close it, but a crash mid-send would then
+ * lose the email for good: a reader waiting for a link that never comes is worse than a duplicate.
+ */
+export async function sendConfirmations(deps: ConfirmationDeps, claims: readonly ConfirmationClaim[]): Promise<ConfirmationOutcome[]> {
+  const recipients = await findConfirmationRecipients(deps.pool, claims);
+  const results = await Promise.allSettled(
+    claims.map(async (claim): Promise<ConfirmationOutcome> => {
+      const recipient = recipients.get(claim.subscriberId);
+      if (!recipient || recipient.status !== 'pending' || recipient.suppressed || recipient.done) return 'skipped';
+      await sendOne(deps, recipient, claim);
+      return 'sent';
+    }),
+  );
+  const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as Error] : []));
+  if (failures.length === 0) return results.map((result) => (result as PromiseFulfilledResult<ConfirmationOutcome>).value);
+  const summary = `${failures.length} of ${claims.length}: ${failures
+    .slice(0, 3)
+    .map((failure) => maskAddresses(String(failure.message)))
+    .join('; ')}`;
+  if (failures.every((failure) => failure instanceof ConfirmationNotSent && failure.final)) {
+    throw new UnrecoverableError(`confirmation refused: ${summary}`);
+  }
+  throw new Error(`confirmation not sent: ${summary}`);
+}
+
+/** Sends the confirmation for one claim (see sendConfirmations). */
+export async function sendConfirmation(deps: ConfirmationDeps, claim: ConfirmationClaim): Promise<ConfirmationOutcome> {
+  const [outcome] = await sendConfirmations(deps, [claim]);
+  return outcome!;
 }
 
 export function confirmationWorker(deps: ConfirmationDeps): WorkerDefinition<'confirmations'> {
-  const processor: ProcessorFor<'confirmations'> = (job) => sendConfirmation(deps, job.data);
+  const processor: ProcessorFor<'confirmations'> = async (job) => {
+    // A job queued by the previous version (one claim per job) may still wait in Redis after an upgrade.
+    const data = job.data as JobPayloads['confirmations'] | ConfirmationClaim;
+    const outcomes = await sendConfirmations(deps, 'claims' in data ? data.claims : [data]);
+    return {
+      sent: outcomes.filter((outcome) => outcome === 'sent').length,
+      skipped: outcomes.filter((outcome) => outcome === 'skipped').length,
+    };
+  };
   return { queue: 'confirmations', processor, options: { concurrency: 5 } };
 }

@@ -10,22 +10,44 @@ export function describeTtl(hours: number): string {
   return hours === 1 ? '1 hour' : `${hours} hours`;
 }
 
-/** The job id is derived from the claim, so a retried request or batch cannot queue one confirmation twice. */
-export const confirmationJobId = (claim: ConfirmationClaim) => `confirm-${claim.subscriberId}-${claim.claimedAt}`;
+/**
+ * Claims per confirmations job. One job per subscribe batch (not per address) keeps queueing cheap for the
+ * API; splitting very large batches lets several workers (and worker concurrency) send them in parallel.
+ */
+export const CLAIMS_PER_CONFIRMATION_JOB = 50;
+
+/**
+ * A job's id is derived from its first claim (a claim belongs to one batch only), so a retried request or
+ * batch cannot queue the same confirmations twice.
+ */
+export const confirmationJobId = (claims: readonly ConfirmationClaim[]) => `confirm-${claims[0]!.subscriberId}-${claims[0]!.claimedAt}`;
+
+/** Splits a batch's claims into jobs of at most `size` claims, in order. */
+export function confirmationJobs(claims: readonly ConfirmationClaim[], size = CLAIMS_PER_CONFIRMATION_JOB): ConfirmationClaim[][] {
+  const jobs: ConfirmationClaim[][] = [];
+  for (let start = 0; start < claims.length; start += size) jobs.push(claims.slice(start, start + size));
+  return jobs;
+}
 
 /**
  * Queues the confirmations of a batch of claims with one round trip to Redis. If Redis refuses, the
- * claims are released so each reader's next try sends.
+ * claims are released (one statement) so each reader's next try sends.
  */
 export async function queueConfirmations(
   deps: { queues: Queues; pool: Queryable; logger: Logger },
   claims: readonly ConfirmationClaim[],
 ): Promise<void> {
   if (claims.length === 0) return;
+  const jobs = confirmationJobs(claims).map((jobClaims) => ({
+    name: 'confirmations' as const,
+    data: { claims: jobClaims },
+    opts: { jobId: confirmationJobId(jobClaims) },
+  }));
   try {
-    await deps.queues.confirmations.addBulk(
-      claims.map((claim) => ({ name: 'confirmations' as const, data: claim, opts: { jobId: confirmationJobId(claim) } })),
-    );
+    // add() costs a third of a one-job addBulk(); addBulk keeps several jobs all-or-nothing, so that a
+    // refusal releases only claims whose emails were not queued.
+    if (jobs.length === 1) await deps.queues.confirmations.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts);
+    else await deps.queues.confirmations.addBulk(jobs);
   } catch (error) {
     deps.logger.error({ err: error, claims: claims.length }, 'could not queue confirmations; releasing their claims');
     await releaseConfirmationClaims(

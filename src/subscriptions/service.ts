@@ -12,7 +12,8 @@ const SQL = loadQueries('subscribers.sql', [
   'confirm-subscriber',
   'unsubscribe-subscriber',
   'resubscribe-subscriber',
-  'find-confirmation-recipient',
+  'find-confirmation-recipients',
+  'mark-confirmation-done',
 ]);
 
 export interface SubscriptionRequest {
@@ -109,9 +110,23 @@ export interface ConfirmationRecipient {
   email: string;
   status: SubscriberStatus;
   suppressed: boolean;
+  /** This claim's email was already accepted (or refused for good) by the SMTP server. */
+  done: boolean;
 }
 
-export async function findConfirmationRecipient(db: Queryable, id: number): Promise<ConfirmationRecipient | undefined> {
-  const { rows } = await db.query<ConfirmationRecipient>(SQL['find-confirmation-recipient'], [id]);
-  return rows[0];
+/** The recipients of a job's claims, in one query; a subscriber who no longer exists is missing. */
+export async function findConfirmationRecipients(
+  db: Queryable,
+  claims: readonly ConfirmationClaim[],
+): Promise<Map<number, ConfirmationRecipient>> {
+  const { rows } = await db.query<ConfirmationRecipient>(SQL['find-confirmation-recipients'], [
+    claims.map((claim) => claim.subscriberId),
+    claims.map((claim) => claim.claimedAt),
+  ]);
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+/** Records that the SMTP server has given its final answer to the email of this claim. */
+export async function markConfirmationDone(db: Queryable, claim: ConfirmationClaim): Promise<void> {
+  await db.query(SQL['mark-confirmation-done'], [claim.subscriberId, claim.claimedAt]);
 }

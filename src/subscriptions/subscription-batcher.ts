@@ -11,6 +11,8 @@ import { requestSubscriptions, type ConfirmationClaim, type SubscriptionRequest 
 
 /** Enough to amortise a commit; small enough that one batch stays one short statement. */
 export const MAX_SUBSCRIPTION_BATCH = 500;
+/** Batches written at the same time by one process; see createSubscriptionBatcher. */
+export const MAX_BATCHES_IN_FLIGHT = 2;
 
 export interface SubscriptionBatcher {
   /**
@@ -24,15 +26,35 @@ export interface SubscriptionBatcher {
 
 export function createSubscriptionBatcher(
   deps: { pool: Queryable; queues: Queues; logger: Logger },
-  { resendMinutes, maxBatchSize = MAX_SUBSCRIPTION_BATCH }: { resendMinutes: number; maxBatchSize?: number },
+  {
+    resendMinutes,
+    maxBatchSize = MAX_SUBSCRIPTION_BATCH,
+    maxInFlight = MAX_BATCHES_IN_FLIGHT,
+  }: { resendMinutes: number; maxBatchSize?: number; maxInFlight?: number },
 ): SubscriptionBatcher {
+  // At most `maxInFlight` batches in Postgres at once; the next one gathers requests until a slot frees.
+  // Under load batches grow by themselves (fewer commits, statements and queue jobs per request, all
+  // on the same cores as the API); when idle a request still goes out in the tick after it arrived.
+  // Only one batch waits here: once it is full, further batches go to the pool's queue as before, whose
+  // length is what load shedding watches (OVERLOAD_MAX_DB_WAITING).
+  let inFlight = 0;
+  const waiting: (() => void)[] = [];
+  const dispatchWhenFree = (dispatch: () => void) =>
+    inFlight < maxInFlight || waiting.length > 0 ? setImmediate(dispatch) : waiting.push(dispatch);
   const loader = new DataLoader<SubscriptionRequest, ConfirmationClaim | undefined>(
     async (requests) => {
-      const claims = await requestSubscriptions(deps.pool, requests, resendMinutes);
-      const due = claims.filter((claim) => claim !== undefined);
-      // After the answers are on their way, so a new address does not answer later than a known one.
-      if (due.length > 0) setImmediate(() => void queueConfirmations(deps, due));
-      return claims;
+      inFlight++;
+      try {
+        const claims = await requestSubscriptions(deps.pool, requests, resendMinutes);
+        const due = claims.filter((claim) => claim !== undefined);
+        // After the answers are on their way, so a new address does not answer later than a known one.
+        if (due.length > 0) setImmediate(() => void queueConfirmations(deps, due));
+        return claims;
+      } finally {
+        inFlight--;
+        const next = waiting.shift();
+        if (next) setImmediate(next);
+      }
     },
     {
       // Every request writes: nothing is cached, and the same address twice is two requests.
@@ -40,7 +62,7 @@ export function createSubscriptionBatcher(
       maxBatchSize,
       // After the poll phase rather than DataLoader's default (the current tick only): requests parsed
       // from different sockets in one pass of the event loop share a batch.
-      batchScheduleFn: (dispatch) => setImmediate(dispatch),
+      batchScheduleFn: dispatchWhenFree,
     },
   );
   return { request: (request) => loader.load(request) };

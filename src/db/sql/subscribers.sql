@@ -158,11 +158,19 @@ events AS (
 )
 SELECT c.status AS previous_status, EXISTS (SELECT 1 FROM changed) AS changed FROM current c;
 
--- name: find-confirmation-recipient
--- What the confirmation worker needs; it sends only to a pending, unsuppressed subscriber.
+-- name: find-confirmation-recipients
+-- What the confirmation worker needs for a job's claims ($1 subscriber ids, $2 their claimedAt): it sends only
+-- to a pending, unsuppressed subscriber, and only once per claim (done: a try of this job already sent it).
 SELECT s.id,
        s.email,
        s.status,
-       EXISTS (SELECT 1 FROM suppressions p WHERE p.email = lower(s.email)) AS suppressed
-  FROM subscribers s
- WHERE s.id = $1;
+       EXISTS (SELECT 1 FROM suppressions p WHERE p.email = lower(s.email)) AS suppressed,
+       coalesce(s.confirmation_done_claim >= c.claimed_at, false) AS done
+  FROM unnest($1::bigint[], $2::bigint[]) AS c (subscriber_id, claimed_at)
+  JOIN subscribers s ON s.id = c.subscriber_id;
+
+-- name: mark-confirmation-done
+-- The SMTP server accepted (or refused for good) the email of claim $2: a retried job must not send it again.
+UPDATE subscribers
+   SET confirmation_done_claim = greatest(confirmation_done_claim, $2::bigint)
+ WHERE id = $1;

@@ -1,0 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { parseDailyPapers } from '/work/main/src/papers/listing.ts';
+import { snapshotPapers } from '/work/main/src/digest/edition.ts';
+import { renderEdition, UNSUBSCRIBE_PLACEHOLDER } from '/work/main/src/digest/render.ts';
+import { createDigestMessageFactory } from '/work/main/src/mail/digest-message.ts';
+const listing = parseDailyPapers(readFileSync('/work/main/fixtures/daily-papers-demo.json', 'utf8'));
+const papers = snapshotPapers([...listing.papers].sort((a, b) => b.upvotes - a.upvotes).slice(0, 10).map((p, i) => ({ ...p, id: i + 1, score: 0 })));
+const ed = await renderEdition({ PUBLIC_URL: 'https://paperboy.example' }, '2026-11-28', papers);
+console.log('html', ed.htmlTemplate.length, 'text', ed.textTemplate.length);
+const f = createDigestMessageFactory({ editionDate: '2026-11-28', subject: ed.subject, htmlTemplate: ed.htmlTemplate, textTemplate: ed.textTemplate } as any, { from: 'Paperboy <digest@paperboy.example>' }, UNSUBSCRIBE_PLACEHOLDER);
+const raw = f.build({ email: 'a@b.org', messageId: '<x@y>', unsubscribeUrl: 'https://paperboy.example/unsubscribe?token=abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnop' });
+console.log('raw', raw.length);
+import { writeFileSync } from 'node:fs';
+writeFileSync('/tmp/pbx/digest.html', ed.htmlTemplate);
