@@ -2,10 +2,11 @@
 // real worker path (`paperboy worker` processes) to an SMTP sink in a second process; then the naive way
 // (MJML per recipient, Nodemailer building each MIME message, one SMTP connection, one INSERT per delivery)
 // on a sample, in the same run. Its own database and queue prefix, both removed afterwards.
-//   --subscribers N (20000)  --workers W (1)  --batch-size B (100)  --connections C (8)  --naive-sample S (2000)
+//   --subscribers N (20000)  --workers W (one per core)  --batch-size B (100)  --connections C (8)  --naive-sample S (2000)
 //   BENCH_PROFILE_DIR=dir writes a CPU profile of each worker there.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +27,7 @@ import { editionUrl, unsubscribeUrl } from '../src/subscriptions/links.ts';
 const { values } = parseArgs({
   options: {
     subscribers: { type: 'string', default: '20000' },
-    workers: { type: 'string', default: '1' },
+    workers: { type: 'string', default: String(availableParallelism()) },
     'batch-size': { type: 'string', default: '100' },
     connections: { type: 'string', default: '8' },
     'naive-sample': { type: 'string', default: '2000' },

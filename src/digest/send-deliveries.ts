@@ -1,5 +1,5 @@
 // Sends one batch of an edition's deliveries: claim the rows, build each message from the frozen edition,
-// send through the pooled transport, record the outcome. Knows nothing of BullMQ.
+// send through the SMTP pool, record the outcome. Knows nothing of BullMQ.
 import type { Env } from '../config/env.ts';
 import type { Queryable } from '../db/pool.ts';
 import { loadQueries } from '../db/queries.ts';
