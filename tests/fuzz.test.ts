@@ -132,7 +132,8 @@ const body: fc.Arbitrary<Body> = fc.oneof(
     weight: 4,
     arbitrary: fields.map((value) => {
       const form = new URLSearchParams();
-      for (const [key, item] of Object.entries(value)) for (const one of [item].flat()) form.append(key, String(one));
+      for (const [key, item] of Object.entries(value))
+        for (const one of [item].flat()) form.append(key, typeof one === 'object' && one !== null ? JSON.stringify(one) : String(one));
       return { kind: 'form' as const, value, payload: form.toString() };
     }),
   },
