@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { enqueueDigest } from '../src/digest/digest-job.ts';
 import { classifySmtpError } from '../src/mail/smtp-errors.ts';
-import { editionSettled, insertPapers, insertSubscribers, startDigestWorkers, waitFor } from './support/digest.ts';
+import { editionSettled, insertPapers, insertSubscribers, startDigestWorkers, waitFor, upcomingDate } from './support/digest.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
 
 let context: TestContext;
@@ -22,7 +22,7 @@ test('4xx and dropped connections are temporary, 5xx is permanent, a refused log
 
 test('a 4xx is retried with backoff until delivered, a 5xx fails once and suppresses the address, the rest arrive', async () => {
   const { pool } = context.database;
-  const date = '2026-12-01';
+  const date = upcomingDate(1);
   await insertPapers(pool, [{ title: 'Retry me', upvotes: 10 }]);
   const [, slowId, goneId, neverId] = await insertSubscribers(pool, [
     { email: 'fine@example.org', status: 'confirmed' },

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { runDigest } from '../src/digest/digest-job.ts';
-import { editionSettled, insertConfirmedReaders, insertPapers, startDigestWorkers, waitFor } from './support/digest.ts';
+import { editionSettled, insertConfirmedReaders, insertPapers, startDigestWorkers, waitFor, upcomingDate } from './support/digest.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
 
 let context: TestContext;
@@ -13,7 +13,7 @@ after(() => context.close());
 
 test('after the queue is lost, the recovery sweep re-enqueues every open delivery and each reader gets one email', async () => {
   const { pool } = context.database;
-  const date = '2026-12-03';
+  const date = upcomingDate(1);
   await insertPapers(pool, [{ title: 'Survives a Redis loss', upvotes: 10 }]);
   await insertConfirmedReaders(pool, 40);
   const fanned = await runDigest(context.services, { date, trigger: 'manual' });

@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { enqueueDigest, runDigest } from '../src/digest/digest-job.ts';
 import { verifyToken } from '../src/security/tokens.ts';
-import { editionSettled, insertPapers, insertSubscribers, startDigestWorkers, waitFor, deliveryStatuses } from './support/digest.ts';
+import {
+  editionSettled,
+  insertPapers,
+  insertSubscribers,
+  startDigestWorkers,
+  waitFor,
+  deliveryStatuses,
+  upcomingDate,
+} from './support/digest.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
 
 let context: TestContext;
@@ -16,7 +24,7 @@ const messagesTo = (address: string) => context.smtp.messages.filter((message) =
 
 test('every confirmed reader gets exactly one digest, with the headers, parts and links a mail client needs', async () => {
   const { pool } = context.database;
-  const date = '2026-11-28';
+  const date = upcomingDate(1);
   await insertPapers(pool, [
     { title: 'Attention is still all you need', upvotes: 120 },
     { title: 'Über-efficient “diffusion” models', upvotes: 90, codeUrl: null },
@@ -47,7 +55,10 @@ test('every confirmed reader gets exactly one digest, with the headers, parts an
     const subscriberId = ids[index]!;
     assert.equal(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value[0]?.address : undefined, email);
     assert.equal(parsed.from?.value[0]?.address, 'digest@paperboy.test');
-    assert.equal(parsed.subject, '28 Nov — Attention is still all you need + 2 more');
+    assert.equal(
+      parsed.subject,
+      `${Number(date.slice(8))} ${new Date(`${date}T12:00:00Z`).toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' })} — Attention is still all you need + 2 more`,
+    );
     assert.equal(parsed.messageId, `<edition-${date}.s${subscriberId}@paperboy.test>`);
     assert.ok(parsed.date instanceof Date && Math.abs(parsed.date.getTime() - Date.now()) < 60_000, 'Date is now');
     const list = parsed.headers.get('list') as {
@@ -77,8 +88,8 @@ test('every confirmed reader gets exactly one digest, with the headers, parts an
     assert.ok(!html.includes('https://github.com/example/paper-1'), 'no code link where none is known');
     assert.ok(html.includes(`href="${list.unsubscribe.url}"`), 'one-click unsubscribe in the footer');
     assert.ok(text.includes(list.unsubscribe.url));
-    assert.ok(html.includes('href="http://paperboy.test/editions/2026-11-28"'), 'view in browser');
-    assert.ok(text.includes('http://paperboy.test/editions/2026-11-28'));
+    assert.ok(html.includes(`href="http://paperboy.test/editions/${date}"`), 'view in browser');
+    assert.ok(text.includes(`http://paperboy.test/editions/${date}`));
     assert.match(text, /Ada Lovelace, Alan Turing, Grace Hopper et al\./);
     assert.match(text, /▲ 120 upvotes/);
   }
@@ -95,7 +106,7 @@ test('every confirmed reader gets exactly one digest, with the headers, parts an
 
 test('a second run for the same date sends nothing new', async () => {
   const { pool } = context.database;
-  const date = '2026-11-28';
+  const date = upcomingDate(1);
   const before = context.smtp.messages.length;
   const workers = startDigestWorkers(context.services);
   try {
@@ -113,7 +124,7 @@ test('a second run for the same date sends nothing new', async () => {
 
 test('a reader who unsubscribes after the fan-out is skipped at send time', async () => {
   const { pool } = context.database;
-  const date = '2026-11-29';
+  const date = upcomingDate(2);
   await insertPapers(pool, [{ title: 'Fresh paper for the 29th', upvotes: 50 }]);
   const [stays, leaves] = await insertSubscribers(pool, [
     { email: 'stays@example.org', status: 'confirmed' },
@@ -143,9 +154,9 @@ test('a reader who unsubscribes after the fan-out is skipped at send time', asyn
 test('no trending papers means no edition and no email', async () => {
   const before = context.smtp.messages.length;
   // Every inserted paper is already in an edition: nothing left to trend.
-  const result = await runDigest(context.services, { date: '2026-11-30', trigger: 'manual' });
-  assert.deepEqual(result, { editionDate: '2026-11-30', editionId: null, reason: 'no trending papers' });
-  const { rows } = await context.database.pool.query(`SELECT 1 FROM editions WHERE edition_date = '2026-11-30'`);
+  const result = await runDigest(context.services, { date: upcomingDate(3), trigger: 'manual' });
+  assert.deepEqual(result, { editionDate: upcomingDate(3), editionId: null, reason: 'no trending papers' });
+  const { rows } = await context.database.pool.query(`SELECT 1 FROM editions WHERE edition_date = $1`, [upcomingDate(3)]);
   assert.equal(rows.length, 0);
   assert.equal(context.smtp.messages.length, before);
 });

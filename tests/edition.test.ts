@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { buildEdition } from '../src/digest/edition.ts';
 import { isEditionDate } from '../src/digest/calendar.ts';
 import { buildApp } from '../src/http/app.ts';
-import { insertPapers, insertSubscribers, startDigestWorkers } from './support/digest.ts';
+import { insertPapers, insertSubscribers, startDigestWorkers, upcomingDate } from './support/digest.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
 
 const CLI = fileURLToPath(new URL('../bin/paperboy.js', import.meta.url));
@@ -120,13 +120,17 @@ test('paperboy digest --wait ends with a summary, and a second run sends nothing
   ]);
   const workers = startDigestWorkers(context.services);
   try {
-    const first = await runDigestCli(['--date', '2026-12-06', '--wait']);
+    const date = upcomingDate(2);
+    const first = await runDigestCli(['--date', date, '--wait']);
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout.trim().split('\n').at(-1)!, /^digest 2026-12-06: 2 sent \(2 this run\), 0 failed, 0 skipped, 0 left, /);
+    assert.match(
+      first.stdout.trim().split('\n').at(-1)!,
+      new RegExp(`^digest ${date}: 2 sent \\(2 this run\\), 0 failed, 0 skipped, 0 left, `),
+    );
     const received = context.smtp.messages.length;
-    const second = await runDigestCli(['--date', '2026-12-06', '--wait']);
+    const second = await runDigestCli(['--date', date, '--wait']);
     assert.equal(second.code, 0, second.stderr);
-    assert.match(second.stdout, /digest 2026-12-06: 2 sent \(0 this run\)/);
+    assert.match(second.stdout, new RegExp(`digest ${date}: 2 sent \\(0 this run\\)`));
     assert.equal(context.smtp.messages.length, received, 'nothing sent twice');
   } finally {
     await workers.close();

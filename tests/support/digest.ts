@@ -95,3 +95,11 @@ export async function editionSettled(pool: Pool, editionDate: string): Promise<R
   const total = Object.values(statuses).reduce((sum, n) => sum + n, 0);
   return total > 0 && !statuses.queued && !statuses.sending ? statuses : undefined;
 }
+
+/**
+ * A calendar day `daysAhead` days from now (UTC). Tests send editions for today or later: an edition of a
+ * past day ranks the papers as of that day's end, and the fixtures' papers are listed relative to now.
+ */
+export function upcomingDate(daysAhead: number): string {
+  return new Date(Date.now() + daysAhead * 86_400_000).toISOString().slice(0, 10);
+}
