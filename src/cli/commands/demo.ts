@@ -30,7 +30,9 @@ export const demoCommand: Command = {
       stdout.write(`${formatSummary(summary)}\n`);
       const trending = await pickTrendingPapers(pool, trendingOptionsFrom(env, now));
       stdout.write(`\ntrending now (top ${trending.length}):\n`);
-      trending.forEach((paper, index) => stdout.write(`${String(index + 1).padStart(3)}. ${paper.title} (${paper.upvotes} upvotes)\n`));
+      trending.forEach((paper, index) =>
+        stdout.write(`${String(index + 1).padStart(3)}. ${paper.title} (${paper.upvotes} ${paper.upvotes === 1 ? 'upvote' : 'upvotes'})\n`),
+      );
     } finally {
       await pool.end();
     }
