@@ -20,5 +20,31 @@ export function isEditionDate(value: string): boolean {
  */
 export function rankingMomentFor(editionDate: string, timeZone: string, now: Date = new Date()): Date {
   if (editionDate >= dateIn(timeZone, now)) return now;
-  return new Date(`${editionDate}T23:59:59Z`);
+  return new Date(startOfNextDayIn(editionDate, timeZone).getTime() - 1000);
+}
+
+/** How far `timeZone`'s wall clock is ahead of UTC at the instant `at` (ms). */
+function utcOffsetMs(timeZone: string, at: number): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    })
+      .formatToParts(at)
+      .map((part) => [part.type, Number(part.value)]),
+  );
+  return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!) - at;
+}
+
+/** The instant the day after `date` begins in `timeZone`. */
+export function startOfNextDayIn(date: string, timeZone: string): Date {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const midnightUtc = Date.UTC(year, month - 1, day + 1);
+  return new Date(midnightUtc - utcOffsetMs(timeZone, midnightUtc));
 }
