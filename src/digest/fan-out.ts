@@ -10,6 +10,12 @@ const sql = loadQueries('deliveries.sql', ['create-deliveries-batch', 'open-deli
 /** Subscribers per INSERT … SELECT: big enough to be set-based, small enough to keep memory flat. */
 const CREATE_PAGE = 5_000;
 
+/**
+ * Pages are whole batches so that, when nothing has been sent meanwhile, a rerun makes the same batches (and
+ * job ids) as the first run and BullMQ ignores the duplicates.
+ */
+const pageSizeFor = (batchSize: number) => Math.max(1, Math.floor(CREATE_PAGE / batchSize)) * batchSize;
+
 export interface FanOutOptions {
   batchSize: number;
   /** Host part of the Message-ID, from MAIL_FROM. */
@@ -64,9 +70,7 @@ async function enqueueBatches(
 
 /** Enqueues every delivery of the edition that is not final yet (queued or sending). Postgres is the truth. */
 export async function enqueueOpenDeliveries(db: Queryable, queues: Queues, editionId: number, options: FanOutOptions): Promise<number> {
-  // Pages are whole batches so that, when nothing has been sent meanwhile, the batches (and job ids) come
-  // out as the first run made them and BullMQ ignores the duplicates.
-  const pageSize = Math.max(1, Math.floor(CREATE_PAGE / options.batchSize)) * options.batchSize;
+  const pageSize = pageSizeFor(options.batchSize);
   let after = 0;
   let jobs = 0;
   for (;;) {
@@ -89,7 +93,7 @@ export async function fanOutEdition(
   edition: { id: number; editionDate: string },
   options: FanOutOptions,
 ): Promise<FanOutResult> {
-  const pageSize = Math.max(1, Math.floor(CREATE_PAGE / options.batchSize)) * options.batchSize;
+  const pageSize = pageSizeFor(options.batchSize);
   let after = 0;
   let created = 0;
   let existing = 0;

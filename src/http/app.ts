@@ -35,9 +35,11 @@ function rateLimitRedis(redisUrl: string, app: FastifyInstance): Redis {
 const RATE_LIMIT_COMMAND_TIMEOUT_MS = 500;
 
 function errorPage(status: number, message: string): string {
+  const [title, heading] =
+    status === 404 ? ['Not found', 'Not found'] : status >= 500 ? ['Unavailable', 'Sorry'] : ['Something is wrong', 'That did not work'];
   return layout(
-    status >= 500 ? 'Unavailable' : 'Something is wrong',
-    html`<h1>${status >= 500 ? 'Sorry' : 'That did not work'}</h1>
+    title,
+    html`<h1>${heading}</h1>
       <p>${message}</p>
       <p><a href="/">Back to the start</a></p>`,
   );
@@ -108,18 +110,8 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   installErrorHandler(app, errorPage);
   app.setNotFoundHandler((request, reply) => {
     const message = 'There is nothing at this address.';
-    if ((request.headers.accept ?? '').includes('application/json')) return reply.code(404).send({ error: 'not_found', message });
-    return reply
-      .code(404)
-      .type('text/html; charset=utf-8')
-      .send(
-        layout(
-          'Not found',
-          html`<h1>Not found</h1>
-            <p>${message}</p>
-            <p><a href="/">Back to the start</a></p>`,
-        ),
-      );
+    if (wantsJson(request)) return reply.code(404).send({ error: 'not_found', message });
+    return reply.code(404).type('text/html; charset=utf-8').send(errorPage(404, message));
   });
 
   await app.register(healthRoutes, { services });
