@@ -17,7 +17,12 @@ export function redactUrl(url: string): string {
   return url.replace(/([?&]token=)[^&#]*/g, '$1[redacted]');
 }
 
-/** `destination` defaults to stdout; tests pass a buffer to read what was logged. */
+/**
+ * `destination` defaults to stdout, written asynchronously: lines logged while a write is in progress go out
+ * together in the next one (one system call for many lines under load, one per line when quiet). Pino
+ * flushes what is pending when the process exits; only a SIGKILL or a crash of Node itself can lose the
+ * last lines. Tests pass a buffer to read what was logged.
+ */
 export function createLogger(level: string, name = 'paperboy', destination?: DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     name,
@@ -44,5 +49,5 @@ export function createLogger(level: string, name = 'paperboy', destination?: Des
       censor: '[redacted]',
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
 }

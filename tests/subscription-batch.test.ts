@@ -3,7 +3,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createPool, type Pool, type Queryable } from '../src/db/pool.ts';
-import { CLAIMS_PER_CONFIRMATION_JOB, confirmationJobId, confirmationJobs } from '../src/subscriptions/confirmation-queue.ts';
+import {
+  CLAIMS_PER_CONFIRMATION_JOB,
+  confirmationJobId,
+  confirmationJobs,
+  createConfirmationQueuer,
+} from '../src/subscriptions/confirmation-queue.ts';
 import { requestSubscriptions, type SubscriptionRequest } from '../src/subscriptions/service.ts';
 import { createSubscriptionBatcher } from '../src/subscriptions/subscription-batcher.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
@@ -183,6 +188,45 @@ test('a very large batch is queued as several jobs of at most CLAIMS_PER_CONFIRM
   assert.deepEqual(jobs.map(confirmationJobId), ['confirm-1-1700000000000', 'confirm-51-1700000000000', 'confirm-101-1700000000000']);
   assert.equal(CLAIMS_PER_CONFIRMATION_JOB, 50);
 });
+
+test('claims of successive batches share a job: full jobs leave at once, the rest after the linger time or on flush', async () => {
+  await context.clearQueues();
+  const confirmations = context.services.queues.confirmations;
+  const claimsFrom = (first: number, count: number) =>
+    Array.from({ length: count }, (_, i) => ({ subscriberId: first + i, claimedAt: 1_700_000_000_000 }));
+  const queuer = createConfirmationQueuer(context.services, { lingerMs: 300, jobSize: 50 });
+
+  queuer.queue(claimsFrom(1, 10));
+  queuer.queue(claimsFrom(11, 15));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(await confirmations.count(), 0, 'within the linger time, two small batches wait for more');
+  queuer.queue(claimsFrom(26, 100));
+  await waitFor(async () => (await confirmations.count()) === 2);
+  const early = await confirmations.getJobs(['waiting']);
+  assert.deepEqual(early.map((job) => job.data.claims.length).sort(), [50, 50], 'the two full jobs left at once');
+  await waitFor(async () => (await confirmations.count()) === 3);
+  const rest = await confirmations.getJob(confirmationJobId(claimsFrom(101, 1)));
+  assert.deepEqual(rest?.data.claims, claimsFrom(101, 25), 'the remaining 25 left after the linger time');
+
+  queuer.queue(claimsFrom(200, 3));
+  await queuer.flush();
+  assert.equal(await confirmations.count(), 4, 'flush queues what waits at once');
+  const all = (await confirmations.getJobs(['waiting'])).flatMap((job) => job.data.claims.map((claim) => claim.subscriberId));
+  assert.deepEqual(
+    all.sort((a, b) => a - b),
+    [...claimsFrom(1, 125), ...claimsFrom(200, 3)].map((claim) => claim.subscriberId),
+    'every claim once',
+  );
+  await context.clearQueues();
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    assert.ok(Date.now() < deadline, 'timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 test('the batch size is capped: more requests in one moment become several statements', async () => {
   const { db, statements } = countingPool();

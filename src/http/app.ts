@@ -8,9 +8,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Redis } from 'ioredis';
 import { createRedis } from '../queue/connection.ts';
 import type { Services } from '../runtime/services.ts';
+import { AccessLog } from './access-log.ts';
 import { HttpError, installErrorHandler, wantsJson } from './errors.ts';
 import { html } from './html.ts';
 import { layout } from './pages/layout.ts';
+import { coalescingRedisStore } from './rate-limit-store.ts';
 import { SECURITY_HEADER_OPTIONS, securityHeadersPlugin } from './security-headers.ts';
 import { editionRoutes } from './routes/editions.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -54,6 +56,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   const { env } = services;
   const app = Fastify({
     loggerInstance: services.logger.child({ part: 'api' }) as FastifyBaseLogger,
+    logController: new AccessLog(),
     trustProxy: env.TRUST_PROXY,
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
@@ -92,9 +95,12 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   // If Redis is away, subscriptions still work (skipOnError) rather than all failing or hanging.
   await app.register(rateLimit, {
     global: false,
-    redis: rateLimitRedis(env.REDIS_URL, app),
-    nameSpace: `${env.QUEUE_PREFIX}:rate-limit:`,
+    store: coalescingRedisStore(rateLimitRedis(env.REDIS_URL, app), `${env.QUEUE_PREFIX}:rate-limit:`),
     skipOnError: true,
+    // Only a refused request says where the limit stands (429 with Retry-After and the x-ratelimit-* headers):
+    // an accepted subscribe carries none, so every accepted answer is the same bytes (the remaining count would
+    // differ from one to the next) and a client is not told how many tries it has left.
+    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     errorResponseBuilder: (_request, context) =>
       new HttpError(429, 'rate_limited', `Too many attempts from your network. Please wait ${context.after} and try again.`),
   });

@@ -5,7 +5,7 @@ import { createGroupCommit } from '../db/group-commit.ts';
 import type { Queryable } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
 import type { Queues } from '../queue/queues.ts';
-import { queueConfirmations } from './confirmation-queue.ts';
+import { createConfirmationQueuer } from './confirmation-queue.ts';
 import { requestSubscriptions, type ConfirmationClaim, type SubscriptionRequest } from './service.ts';
 
 /** Enough to amortise a commit; small enough that one batch stays one short statement. */
@@ -21,6 +21,8 @@ export interface SubscriptionBatcher {
    * have been answered.
    */
   request(request: SubscriptionRequest): Promise<ConfirmationClaim | undefined>;
+  /** Queues the confirmations still waiting to fill a job (on shutdown, once no request is in progress). */
+  flush(): Promise<void>;
 }
 
 export function createSubscriptionBatcher(
@@ -31,15 +33,23 @@ export function createSubscriptionBatcher(
     maxInFlight = MAX_BATCHES_IN_FLIGHT,
   }: { resendMinutes: number; maxBatchSize?: number; maxInFlight?: number },
 ): SubscriptionBatcher {
+  const confirmations = createConfirmationQueuer(deps);
   const request = createGroupCommit<SubscriptionRequest, ConfirmationClaim | undefined>(
     async (requests) => {
       const claims = await requestSubscriptions(deps.pool, requests, resendMinutes);
       const due = claims.filter((claim) => claim !== undefined);
       // After the answers are on their way, so a new address does not answer later than a known one.
-      if (due.length > 0) setImmediate(() => void queueConfirmations(deps, due));
+      if (due.length > 0) setImmediate(() => confirmations.queue(due));
       return claims;
     },
     { maxBatchSize, maxInFlight },
   );
-  return { request };
+  return {
+    request,
+    async flush() {
+      // A batch that has just committed hands its claims over in the next pass: let it.
+      await new Promise((resolve) => setImmediate(resolve));
+      await confirmations.flush();
+    },
+  };
 }

@@ -3,7 +3,7 @@
 // Every POST that changes state carries its signed token, so no cookies and no CSRF tokens are needed.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../runtime/services.ts';
-import { hashIp, type Keys } from '../../security/keys.ts';
+import { cachedIpHasher, type Keys } from '../../security/keys.ts';
 import { verifyToken, type TokenClaims, type TokenPurpose } from '../../security/tokens.ts';
 import { normaliseAddress, MESSAGES } from '../../subscriptions/address.ts';
 import { describeTtl } from '../../subscriptions/confirmation-queue.ts';
@@ -58,8 +58,10 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
     resendMinutes: env.CONFIRM_RESEND_MINUTES,
   });
   const home = pages.subscribePage();
+  const ipHash = cachedIpHasher(keys);
   // Subscribe requests are written in batches, one statement per event-loop tick (group commit).
   const subscriptions = createSubscriptionBatcher(services, { resendMinutes: env.CONFIRM_RESEND_MINUTES });
+  app.addHook('onClose', () => subscriptions.flush());
   const subscriber = async (id: number): Promise<Subscriber> => {
     const found = await findSubscriber(pool, id);
     if (!found) throw notFound(TOKEN_MESSAGES.unknown, 'unknown_subscriber');
@@ -104,7 +106,7 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
       await subscriptions.request({
         input: address.input,
         email: address.email,
-        sourceIpHash: hashIp(keys, request.ip),
+        sourceIpHash: ipHash(request.ip),
         reason: wantsJson(request) ? 'subscribe api' : 'subscribe form',
       });
       return accepted();

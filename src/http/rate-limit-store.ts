@@ -1,0 +1,93 @@
+// The rate limiter's counters, in Redis so the limit holds across API processes, counted per event-loop pass:
+// the hits of one pass on one counter go to Redis as one INCRBY (one script call) rather than one INCR each,
+// and each hit still gets its own count, so the limit is exactly as strict. A flood from one address, the case
+// a rate limit is for, costs Redis one call per pass however many requests the pass holds. Plugs into
+// @fastify/rate-limit as its `store` (same counters and expiry as its RedisStore: a fixed window per key).
+import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor, RateLimitOptions } from '@fastify/rate-limit';
+import DataLoader from 'dataloader';
+import type { Redis, Result } from 'ioredis';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    countRateLimitHits(key: string, hits: number, windowMs: number): Result<[number, number], Context>;
+  }
+}
+
+// Adds the hits; a new counter (one whose value is just these hits) starts its window. Returns the count
+// after the hits and the window's time left in ms.
+const COUNT_HITS = `
+local current = redis.call('INCRBY', KEYS[1], ARGV[1])
+if current == tonumber(ARGV[1]) then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return {current, tonumber(ARGV[2])}
+end
+return {current, redis.call('PTTL', KEYS[1])}
+`;
+
+interface Hit {
+  key: string;
+  windowMs: number;
+}
+interface Count {
+  current: number;
+  ttl: number;
+}
+type Callback = Parameters<FastifyRateLimitStore['incr']>[1];
+/** What @fastify/rate-limit passes to child(): the route's merged options, with the route itself. */
+type RouteParams = RateLimitOptions & { routeInfo: { method?: string | string[]; url?: string } };
+
+/** The `store` option of @fastify/rate-limit, bound to a Redis connection and a key prefix. */
+export function coalescingRedisStore(redis: Redis, nameSpace: string): FastifyRateLimitStoreCtor {
+  redis.defineCommand('countRateLimitHits', { numberOfKeys: 1, lua: COUNT_HITS });
+
+  const counter = new DataLoader<Hit, Count>(
+    async (hits) => {
+      const byKey = new Map<string, number[]>();
+      hits.forEach((hit, index) => {
+        const indexes = byKey.get(hit.key);
+        if (indexes) indexes.push(index);
+        else byKey.set(hit.key, [index]);
+      });
+      const counts = new Array<Count | Error>(hits.length);
+      await Promise.all(
+        [...byKey].map(async ([key, indexes]) => {
+          try {
+            const [last, ttl] = await redis.countRateLimitHits(key, indexes.length, hits[indexes[0]!]!.windowMs);
+            // The hits of a pass are counted in arrival order: the first gets the lowest count.
+            indexes.forEach((index, position) => (counts[index] = { current: last - indexes.length + 1 + position, ttl }));
+          } catch (error) {
+            for (const index of indexes) counts[index] = error as Error;
+          }
+        }),
+      );
+      return counts;
+    },
+    // Nothing cached (every hit counts); dispatched after the poll phase, so the hits that different sockets'
+    // callbacks make in one pass of the event loop share a call.
+    { cache: false, batchScheduleFn: (dispatch) => setImmediate(dispatch) },
+  );
+
+  return class CoalescingRedisStore implements FastifyRateLimitStore {
+    readonly prefix: string;
+
+    constructor(options: RateLimitOptions, prefix = nameSpace) {
+      if (options.continueExceeding || options.exponentialBackoff) {
+        throw new Error('this rate-limit store keeps a fixed window: continueExceeding and exponentialBackoff are not supported');
+      }
+      this.prefix = prefix;
+    }
+
+    incr(key: string, callback: Callback, windowMs: number): void {
+      counter.load({ key: this.prefix + key, windowMs }).then(
+        (count) => callback(null, count),
+        (error: Error) => callback(error),
+      );
+    }
+
+    /** One counter per route, as RedisStore does. */
+    child(routeOptions: Parameters<FastifyRateLimitStore['child']>[0]): FastifyRateLimitStore {
+      const { routeInfo } = routeOptions as unknown as RouteParams;
+      return new CoalescingRedisStore(routeOptions as unknown as RouteParams, `${this.prefix}${String(routeInfo.method)}${routeInfo.url}-`);
+    }
+  };
+}
