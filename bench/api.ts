@@ -1,8 +1,11 @@
 // `npm run bench:api`: autocannon against one API process (POST /subscribe with a new address per request,
 // and GET /), and against a bare Fastify hello world in the same run as the baseline. Each server is a
 // process of its own; the API has its own database and queue prefix, dropped afterwards.
-//   BENCH_DURATION_SECONDS (default 10)  BENCH_CONNECTIONS (default 100)  BENCH_PROFILE_DIR (CPU profile of the API)
-//   BENCH_LOG_LEVEL (default info, the API's own default: Fastify logs two lines per request at info)
+// The targets are measured in interleaved rounds (hello world, GET /, POST /subscribe, then again), and each
+// figure is the median of its rounds: the machine is shared, and a slow spell then weighs on all three alike
+// instead of on whichever target it fell on. The ratio is the median of the rounds' own ratios.
+//   BENCH_ROUNDS (default 3)  BENCH_DURATION_SECONDS (per target and round, default 5)  BENCH_CONNECTIONS (default 100)
+//   BENCH_PROFILE_DIR (CPU profile of the API)  BENCH_LOG_LEVEL (default info, the API's own default)
 import autocannon, { type Request, type Result } from 'autocannon';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,7 +19,8 @@ import { migrate } from '../src/db/migrate.ts';
 import { spawnApi } from '../tests/support/api-process.ts';
 import { freePort } from '../tests/support/private-services.ts';
 
-const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 5);
 const WARMUP = Math.min(3, DURATION);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
@@ -116,8 +120,8 @@ async function main(): Promise<void> {
   // in this process, which also runs the load generator.
   api.child.stdout!.removeAllListeners('data').resume();
 
-  // A new address per request. The measured subscribe run sends a fixed number of requests (what the warm-up
-  // reached in DURATION seconds) and waits for every answer, so each address sent is known to have been
+  // A new address per request. Each measured subscribe run sends a fixed number of requests (what the run
+  // before it reached in DURATION seconds) and waits for every answer, so each address sent is known to have been
   // accepted or refused: none is cut off in flight, and the count of stored rows must equal the count of 202s.
   // (No onResponse callback: autocannon would copy every answer's headers and body for it, a load-generator
   // cost that shares the two cores with the server.)
@@ -133,22 +137,26 @@ async function main(): Promise<void> {
     ];
   };
 
-  const figures: Figures[] = [];
+  const rounds: Figures[][] = [];
   try {
     // Warm each path up (JIT, pools) before measuring it.
-    const during = { duration: DURATION };
     await load('warm-up', helloWorld.url, undefined, { duration: WARMUP });
-    figures.push(await loadServer(helloWorld.pid, 'hello-world GET /', helloWorld.url, undefined, during));
     await load('warm-up', api.url, undefined, { duration: WARMUP });
-    figures.push(await loadServer(api.child.pid!, 'api GET /', api.url, undefined, during));
-    const warmUp = await load('warm-up', api.url, subscribeRequests('warm-up'), { duration: WARMUP });
-    const amount = Math.max(CONNECTIONS, Math.round(warmUp.rps * DURATION));
-    figures.push(await loadServer(api.child.pid!, 'api POST /subscribe', api.url, subscribeRequests('bench'), { amount }));
+    let subscribeRate = (await load('warm-up', api.url, subscribeRequests('warm-up'), { duration: WARMUP })).rps;
+    const measured = subscribeRequests('bench');
+    for (let round = 0; round < ROUNDS; round++) {
+      const during = { duration: DURATION };
+      const hello = await loadServer(helloWorld.pid, 'hello-world GET /', helloWorld.url, undefined, during);
+      const home = await loadServer(api.child.pid!, 'api GET /', api.url, undefined, during);
+      const amount = Math.max(CONNECTIONS, Math.round(subscribeRate * DURATION));
+      const subscribe = await loadServer(api.child.pid!, 'api POST /subscribe', api.url, measured, { amount });
+      subscribeRate = subscribe.rps;
+      rounds.push([hello, home, subscribe]);
+    }
   } finally {
     await Promise.all([api.stop(), helloWorld.stop()]);
   }
 
-  const subscribe = figures[2]!;
   const client = new pg.Client({ connectionString: databaseUrl.toString() });
   await client.connect();
   const { rows } = await client.query<{ stored: number }>(`SELECT count(*)::int AS stored FROM subscribers WHERE email LIKE $1`, [
@@ -157,16 +165,39 @@ async function main(): Promise<void> {
   await client.end();
   const { stored } = rows[0]!;
 
-  const baseline = figures[0]!.rps;
-  console.log(`api-bench: ${CONNECTIONS} connections, ${DURATION} s each, 1 API process (LOG_LEVEL=${LOG_LEVEL}), Node ${process.version}`);
-  console.log('| target | req/s | % of hello-world | p50 ms | p99 ms | errors | server CPU µs/request |');
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  };
+  const summary = rounds[0]!.map((first, target) => {
+    const runs = rounds.map((round) => round[target]!);
+    return {
+      name: first.name,
+      rps: median(runs.map((run) => run.rps)),
+      ratios: rounds.map((round) => (100 * round[target]!.rps) / round[0]!.rps),
+      p50: median(runs.map((run) => run.p50)),
+      p99: Math.max(...runs.map((run) => run.p99)),
+      errors: runs.reduce((sum, run) => sum + run.errors, 0),
+      accepted: runs.reduce((sum, run) => sum + run.accepted, 0),
+      requests: runs.reduce((sum, run) => sum + run.requests, 0),
+      cpuPerRequestUs: median(runs.map((run) => run.cpuPerRequestUs ?? 0)),
+    };
+  });
+
+  console.log(
+    `api-bench: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION} s per target, 1 API process (LOG_LEVEL=${LOG_LEVEL}), ` +
+      `Node ${process.version}`,
+  );
+  console.log('| target | req/s | % of hello-world (each round) | p50 ms | p99 ms (worst round) | errors | server CPU µs/request |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const row of figures) {
+  for (const row of summary) {
     console.log(
-      `| ${row.name} | ${fixed(row.rps)} | ${fixed((100 * row.rps) / baseline, 1)} | ${row.p50} | ${row.p99} | ${row.errors} | ` +
-        `${fixed(row.cpuPerRequestUs ?? 0)} |`,
+      `| ${row.name} | ${fixed(row.rps)} | ${fixed(median(row.ratios), 1)} (${row.ratios.map((ratio) => fixed(ratio, 1)).join(', ')}) | ` +
+        `${row.p50} | ${row.p99} | ${row.errors} | ${fixed(row.cpuPerRequestUs)} |`,
     );
   }
+  const subscribe = summary[2]!;
   console.log(
     `stored: ${stored} rows for the ${subscribe.requests} measured subscribe requests, ${subscribe.accepted} of them answered 202`,
   );
@@ -182,7 +213,7 @@ async function main(): Promise<void> {
   redis.disconnect();
 
   console.log(
-    `api-bench: subscribe ${fixed(subscribe.rps)} req/s (${fixed((100 * subscribe.rps) / baseline)}% of hello-world), ` +
+    `api-bench: subscribe ${fixed(subscribe.rps)} req/s (${fixed(median(subscribe.ratios))}% of hello-world), ` +
       `p99 ${subscribe.p99} ms, errors ${subscribe.errors}, stored ${stored}/${subscribe.accepted}`,
   );
 }

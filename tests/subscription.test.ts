@@ -393,7 +393,7 @@ test('when the confirmation cannot be queued, the claim is released so the next 
   }
 });
 
-test('a 5xx answer to a confirmation is final: tried once, and the address is masked in the job record', async () => {
+test('a 5xx answer to a confirmation is final: tried once, the address suppressed, and masked in the job record', async () => {
   const address = 'nobody-here@example.org';
   context.smtp.setRecipientPolicy((to) => (to === address ? { code: 550, message: `5.1.1 <${address}>: no such mailbox` } : undefined));
   try {
@@ -404,6 +404,17 @@ test('a 5xx answer to a confirmation is final: tried once, and the address is ma
     assert.ok(job, 'the job failed');
     assert.equal(job.attemptsMade, 1, 'not retried');
     assert.doesNotMatch(job.failedReason, /nobody-here@/);
+    assert.equal(messagesTo(address).length, 0);
+    const { rows } = await pool().query<{ status: string; listed: boolean }>(
+      `SELECT s.status, EXISTS (SELECT 1 FROM suppressions p WHERE p.email = lower(s.email) AND p.reason = 'hard_bounce') AS listed
+         FROM subscribers s WHERE s.email = $1`,
+      [address],
+    );
+    assert.deepEqual(rows, [{ status: 'suppressed', listed: true }], 'a mailbox that does not exist is not mailed again');
+    // Asked again past the resend interval, it still answers as ever and sends nothing.
+    await pool().query(`UPDATE subscribers SET confirmation_sent_at = now() - interval '1 day' WHERE email = $1`, [address]);
+    assert.equal((await subscribeByForm(running.app, { email: address })).statusCode, 202);
+    await settleConfirmations(context);
     assert.equal(messagesTo(address).length, 0);
   } finally {
     context.smtp.setRecipientPolicy(undefined);

@@ -13,7 +13,7 @@ import { HttpError, installErrorHandler, wantsJson } from './errors.ts';
 import { html } from './html.ts';
 import { layout } from './pages/layout.ts';
 import { coalescingRedisStore } from './rate-limit-store.ts';
-import { SECURITY_HEADER_OPTIONS, securityHeadersPlugin } from './security-headers.ts';
+import { SECURITY_HEADER_OPTIONS, securityHeaders, securityHeadersPlugin } from './security-headers.ts';
 import { editionRoutes } from './routes/editions.ts';
 import { healthRoutes } from './routes/health.ts';
 import { outboxRoutes } from './routes/outbox.ts';
@@ -54,6 +54,7 @@ export interface BuildOptions {
 
 export async function buildApp(services: Services, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { env } = services;
+  const frameworkErrorHeaders = securityHeaders(SECURITY_HEADER_OPTIONS);
   const app = Fastify({
     loggerInstance: services.logger.child({ part: 'api' }) as FastifyBaseLogger,
     logController: new AccessLog(),
@@ -63,7 +64,8 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
     // A malformed or over-long URL is refused by the router, before any error handler: answer it our way
     // (Fastify's default names its internal error code and echoes the URL).
     frameworkErrors: (error, request, raw) => {
-      const reply = raw as FastifyReply;
+      // Answered before any hook runs, so the security headers plugin never sees it: set them here.
+      const reply = (raw as FastifyReply).headers(frameworkErrorHeaders);
       const status = error.statusCode === 414 ? 414 : 400;
       const message = status === 414 ? 'That web address is too long.' : 'That web address is not valid.';
       if (wantsJson(request)) return reply.code(status).send({ error: status === 414 ? 'uri_too_long' : 'bad_url', message });

@@ -8,13 +8,20 @@ import { maskEmail, type Logger } from '../logger.ts';
 import { escapeHtml } from '../http/html.ts';
 import { composeMessage } from '../mail/compose.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import { classifySmtpError } from '../mail/smtp-errors.ts';
 import { renderEmail, type RenderedEmail } from '../mail/templates.ts';
 import type { JobPayloads } from '../queue/queues.ts';
 import type { ProcessorFor, WorkerDefinition } from '../queue/workers.ts';
 import type { Keys } from '../security/keys.ts';
 import { confirmUrl } from './links.ts';
 import { describeTtl } from './confirmation-queue.ts';
-import { findConfirmationRecipients, markConfirmationDone, type ConfirmationClaim, type ConfirmationRecipient } from './service.ts';
+import {
+  findConfirmationRecipients,
+  markConfirmationBounced,
+  markConfirmationDone,
+  type ConfirmationClaim,
+  type ConfirmationRecipient,
+} from './service.ts';
 
 export const CONFIRMATION_SUBJECT = 'Confirm your Paperboy subscription';
 const URL_PLACEHOLDER = 'PAPERBOY-CONFIRM-URL-PLACEHOLDER';
@@ -103,11 +110,12 @@ async function sendOne(deps: ConfirmationDeps, recipient: ConfirmationRecipient,
     const result = await deps.mailer.send({ from: mailFromAddress(deps.env.MAIL_FROM), to: recipient.email, raw });
     deps.logger.info({ subscriberId: recipient.id, to: maskEmail(recipient.email), response: result.response }, 'confirmation sent');
   } catch (error) {
-    const code = (error as { responseCode?: unknown }).responseCode;
+    const failure = classifySmtpError(error);
     const message = maskAddresses(String((error as Error).message));
-    // A 5xx is the server's final word (no such mailbox, bad address): retrying only annoys it.
-    if (!(typeof code === 'number' && code >= 500)) throw new ConfirmationNotSent(message, false);
-    await markConfirmationDone(deps.pool, claim);
+    if (failure.kind === 'temporary') throw new ConfirmationNotSent(message, false);
+    // A 5xx is the server's final word (no such mailbox, bad address): retrying only annoys it, and the
+    // address is suppressed, as a digest bounce would suppress it.
+    await markConfirmationBounced(deps.pool, claim, failure.detail);
     throw new ConfirmationNotSent(message, true);
   }
   await markConfirmationDone(deps.pool, claim);

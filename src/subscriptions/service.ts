@@ -14,6 +14,7 @@ const SQL = loadQueries('subscribers.sql', [
   'resubscribe-subscriber',
   'find-confirmation-recipients',
   'mark-confirmation-done',
+  'mark-confirmation-bounced',
 ]);
 
 export interface SubscriptionRequest {
@@ -129,4 +130,9 @@ export async function findConfirmationRecipients(
 /** Records that the SMTP server has given its final answer to the email of this claim. */
 export async function markConfirmationDone(db: Queryable, claim: ConfirmationClaim): Promise<void> {
   await db.query(SQL['mark-confirmation-done'], [claim.subscriberId, claim.claimedAt]);
+}
+
+/** The SMTP server refused the email of this claim for good: the claim is done and the address suppressed. */
+export async function markConfirmationBounced(db: Queryable, claim: ConfirmationClaim, detail: string): Promise<void> {
+  await db.query(SQL['mark-confirmation-bounced'], [claim.subscriberId, claim.claimedAt, detail]);
 }

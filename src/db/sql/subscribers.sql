@@ -174,3 +174,27 @@ SELECT s.id,
 UPDATE subscribers
    SET confirmation_done_claim = greatest(confirmation_done_claim, $2::bigint)
  WHERE id = $1;
+
+-- name: mark-confirmation-bounced
+-- The SMTP server refused the email of claim $2 for good (5xx; $3 its answer): the claim is done, and the
+-- address is suppressed as a digest hard bounce suppresses it (deliveries.sql record-bounced), so a later
+-- subscribe request for it sends nothing: no mail to a mailbox that does not exist, however often it is typed.
+WITH target AS (
+  SELECT id, email, status FROM subscribers WHERE id = $1 FOR UPDATE
+),
+done AS (
+  UPDATE subscribers s
+     SET confirmation_done_claim = greatest(s.confirmation_done_claim, $2::bigint),
+         status = 'suppressed',
+         suppressed_at = coalesce(s.suppressed_at, now()),
+         updated_at = now()
+    FROM target t
+   WHERE s.id = t.id
+),
+listed AS (
+  INSERT INTO suppressions (email, reason, detail)
+  SELECT lower(t.email), 'hard_bounce', $3 FROM target t
+  ON CONFLICT (email) DO NOTHING
+)
+INSERT INTO subscriber_events (subscriber_id, status, reason)
+SELECT t.id, 'suppressed', 'confirmation hard bounce' FROM target t WHERE t.status <> 'suppressed';
