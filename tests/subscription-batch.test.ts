@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createPool, type Pool, type Queryable } from '../src/db/pool.ts';
+import { buildApp } from '../src/http/app.ts';
 import {
   CLAIMS_PER_CONFIRMATION_JOB,
   confirmationJobId,
@@ -217,6 +218,22 @@ test('claims of successive batches share a job: full jobs leave at once, the res
     [...claimsFrom(1, 125), ...claimsFrom(200, 3)].map((claim) => claim.subscriberId),
     'every claim once',
   );
+  await context.clearQueues();
+});
+
+test('an API stopped while claims wait to fill a job queues them before it closes', async () => {
+  await context.clearQueues();
+  const app = await buildApp(context.services);
+  const answer = await app.inject({
+    method: 'POST',
+    url: '/subscribe',
+    headers: { 'content-type': 'application/json' },
+    payload: { email: 'last-before-close@example.org' },
+  });
+  assert.equal(answer.statusCode, 202);
+  assert.equal(await context.services.queues.confirmations.count(), 0, 'one claim waits for others to fill its job');
+  await app.close();
+  assert.equal(await context.services.queues.confirmations.count(), 1, 'queued by the time close() resolved');
   await context.clearQueues();
 });
 
