@@ -1,6 +1,7 @@
 // Group commit: calls that arrive while earlier batches are in Postgres are written together by one
 // set-based statement. A commit per call tops out near a thousand a second on this machine; a batch per
-// event-loop pass costs about the same as one call. Used for subscribe requests and for "sent" rows.
+// event-loop pass costs about the same as one call. Used for subscribe requests and for "sent" rows, and for
+// the rate limiter's counters in Redis (one script call per pass).
 import DataLoader from 'dataloader';
 
 export interface GroupCommitOptions {

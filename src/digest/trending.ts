@@ -2,23 +2,19 @@
 import type { Env } from '../config/env.ts';
 import type { Queryable } from '../db/pool.ts';
 import { loadQueries } from '../db/queries.ts';
+import type { PaperInput } from '../papers/listing.ts';
 
 const sql = loadQueries('trending.sql', ['pick-trending-papers']);
 
-export interface TrendingPaper {
+/** A stored paper as the digest shows it, with what ranked it. */
+export interface TrendingPaper extends Pick<
+  PaperInput,
+  'externalId' | 'title' | 'abstract' | 'authors' | 'url' | 'codeUrl' | 'projectUrl' | 'githubStars' | 'upvotes' | 'publishedAt'
+> {
   id: number;
-  externalId: string;
-  title: string;
-  abstract: string;
-  authors: string[];
-  url: string;
-  codeUrl: string | null;
-  projectUrl: string | null;
-  githubStars: number | null;
-  upvotes: number;
   upvotesLast24h: number;
+  /** Never null once stored. */
   listedAt: Date;
-  publishedAt: Date | null;
   score: number;
 }
 

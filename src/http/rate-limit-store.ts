@@ -4,8 +4,8 @@
 // a rate limit is for, costs Redis one call per pass however many requests the pass holds. Plugs into
 // @fastify/rate-limit as its `store` (same counters and expiry as its RedisStore: a fixed window per key).
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor, RateLimitOptions } from '@fastify/rate-limit';
-import DataLoader from 'dataloader';
 import type { Redis, Result } from 'ioredis';
+import { createGroupCommit } from '../db/group-commit.ts';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -40,7 +40,9 @@ type RouteParams = RateLimitOptions & { routeInfo: { method?: string | string[];
 export function coalescingRedisStore(redis: Redis, nameSpace: string): FastifyRateLimitStoreCtor {
   redis.defineCommand('countRateLimitHits', { numberOfKeys: 1, lua: COUNT_HITS });
 
-  const counter = new DataLoader<Hit, Count>(
+  // The same batching as the subscribe writes: the hits that different sockets' callbacks make in one pass of
+  // the event loop share a call. Redis pipelines, so batches are not held back while others are out.
+  const count = createGroupCommit<Hit, Count>(
     async (hits) => {
       const byKey = new Map<string, number[]>();
       hits.forEach((hit, index) => {
@@ -48,23 +50,17 @@ export function coalescingRedisStore(redis: Redis, nameSpace: string): FastifyRa
         if (indexes) indexes.push(index);
         else byKey.set(hit.key, [index]);
       });
-      const counts = new Array<Count | Error>(hits.length);
+      const counts = new Array<Count>(hits.length);
       await Promise.all(
         [...byKey].map(async ([key, indexes]) => {
-          try {
-            const [last, ttl] = await redis.countRateLimitHits(key, indexes.length, hits[indexes[0]!]!.windowMs);
-            // The hits of a pass are counted in arrival order: the first gets the lowest count.
-            indexes.forEach((index, position) => (counts[index] = { current: last - indexes.length + 1 + position, ttl }));
-          } catch (error) {
-            for (const index of indexes) counts[index] = error as Error;
-          }
+          const [last, ttl] = await redis.countRateLimitHits(key, indexes.length, hits[indexes[0]!]!.windowMs);
+          // The hits of a pass are counted in arrival order: the first gets the lowest count.
+          indexes.forEach((index, position) => (counts[index] = { current: last - indexes.length + 1 + position, ttl }));
         }),
       );
       return counts;
     },
-    // Nothing cached (every hit counts); dispatched after the poll phase, so the hits that different sockets'
-    // callbacks make in one pass of the event loop share a call.
-    { cache: false, batchScheduleFn: (dispatch) => setImmediate(dispatch) },
+    { maxBatchSize: 1_000, maxInFlight: Number.POSITIVE_INFINITY },
   );
 
   return class CoalescingRedisStore implements FastifyRateLimitStore {
@@ -78,7 +74,7 @@ export function coalescingRedisStore(redis: Redis, nameSpace: string): FastifyRa
     }
 
     incr(key: string, callback: Callback, windowMs: number): void {
-      counter.load({ key: this.prefix + key, windowMs }).then(
+      count({ key: this.prefix + key, windowMs }).then(
         (count) => callback(null, count),
         (error: Error) => callback(error),
       );

@@ -31,9 +31,10 @@ export function createSubscriptionBatcher(
     resendMinutes,
     maxBatchSize = MAX_SUBSCRIPTION_BATCH,
     maxInFlight = MAX_BATCHES_IN_FLIGHT,
-  }: { resendMinutes: number; maxBatchSize?: number; maxInFlight?: number },
+    confirmationLingerMs,
+  }: { resendMinutes: number; maxBatchSize?: number; maxInFlight?: number; confirmationLingerMs?: number },
 ): SubscriptionBatcher {
-  const confirmations = createConfirmationQueuer(deps);
+  const confirmations = createConfirmationQueuer(deps, { lingerMs: confirmationLingerMs });
   const request = createGroupCommit<SubscriptionRequest, ConfirmationClaim | undefined>(
     async (requests) => {
       const claims = await requestSubscriptions(deps.pool, requests, resendMinutes);

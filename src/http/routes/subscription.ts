@@ -145,13 +145,8 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
     async (request: TokenRequest, reply) => {
       const claims = claimsOf(keys, request, 'unsubscribe');
       const found = await subscriber(claims.subscriberId);
-      const status = found.status === 'suppressed' ? 'unsubscribed' : found.status;
-      if (status === 'unsubscribed') {
-        return answer(request, reply, 200, { status }, () =>
-          pages.unsubscribedPage({ token: tokenOf(request), ...resubscribeOffer(found) }),
-        );
-      }
-      return answer(request, reply, 200, { status }, () => pages.unsubscribePromptPage(tokenOf(request), found.email_input));
+      if (found.status === 'unsubscribed' || found.status === 'suppressed') return unsubscribed(request, reply, found);
+      return answer(request, reply, 200, { status: found.status }, () => pages.unsubscribePromptPage(tokenOf(request), found.email_input));
     },
   );
 
@@ -166,12 +161,15 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
       if (result.kind === 'unknown') throw notFound(TOKEN_MESSAGES.unknown, 'unknown_subscriber');
       // RFC 8058: the mail client only needs a 2xx; there is nobody to show a page to.
       if (oneClick && !wantsJson(request)) return reply.code(200).type('text/plain; charset=utf-8').send('Unsubscribed.\n');
-      const found = await subscriber(claims.subscriberId);
-      return answer(request, reply, 200, { status: 'unsubscribed' }, () =>
-        pages.unsubscribedPage({ token: tokenOf(request), ...resubscribeOffer(found) }),
-      );
+      return unsubscribed(request, reply, await subscriber(claims.subscriberId));
     },
   );
+
+  /** The page after leaving (a suppressed reader is shown as unsubscribed: either way nothing is sent). */
+  const unsubscribed = (request: TokenRequest, reply: FastifyReply, found: Subscriber) =>
+    answer(request, reply, 200, { status: 'unsubscribed' }, () =>
+      pages.unsubscribedPage({ token: tokenOf(request), ...resubscribeOffer(found) }),
+    );
 
   const resubscribeOffer = (found: Subscriber) => {
     const windowMs = env.RESUBSCRIBE_WINDOW_DAYS * 24 * 3600 * 1000;
