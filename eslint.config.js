@@ -1,6 +1,21 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// MACs, signatures and secrets are compared with crypto.timingSafeEqual only: `===`, `!==` and Buffer#equals
+// stop at the first differing byte, and how long a comparison takes then tells a forger how much was right.
+const SECRET_NAME = '/(mac|hmac|signature|digest|secret|password|credential)$/i';
+const SECRET_COMPARISONS = [
+  {
+    // Any equality test that mentions a secret by name, except one on a length (which is not secret).
+    selector: `BinaryExpression[operator=/^[!=]==?$/]:has(Identifier[name=${SECRET_NAME}]):not(:has(Identifier[name='length']))`,
+    message: 'Compare secrets and MACs with crypto.timingSafeEqual, never with == or ===.',
+  },
+  {
+    selector: "CallExpression[callee.property.name='equals']",
+    message: 'Buffer#equals is not constant-time: compare secrets and MACs with crypto.timingSafeEqual.',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'test-artifacts/', 'bench/results/'] },
   js.configs.recommended,
@@ -24,6 +39,23 @@ export default tseslint.config(
         { object: 'process', property: 'env', message: 'Read configuration through src/config (Config once).' },
       ],
     },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...SECRET_COMPARISONS,
+        {
+          selector: "CallExpression[callee.property.name='query']",
+          message: 'SQL lives in src/db: add a named query to a store there (.dependency-cruiser.cjs keeps pg there too).',
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/db/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...SECRET_COMPARISONS] },
   },
   {
     files: ['tests/**', 'bench/**', 'src/config/load.ts', 'eslint.config.js'],

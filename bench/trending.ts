@@ -11,7 +11,7 @@ import { dropDatabase } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createPool } from '../src/db/pool.ts';
 import { loadQueries } from '../src/db/queries.ts';
-import { pickTrendingPapers, type TrendingOptions } from '../src/digest/trending.ts';
+import { pickTrendingPapers, type TrendingOptions } from '../src/db/trending.ts';
 
 const { values: flags } = parseArgs({
   options: {

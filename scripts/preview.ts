@@ -18,7 +18,7 @@ function demoPapers(): EditionPaper[] {
   const ranked = [...listing.papers]
     .sort((a, b) => b.upvotes - a.upvotes || a.externalId.localeCompare(b.externalId))
     .slice(0, 10)
-    .map((paper, index) => ({ ...paper, id: index + 1, score: 0 }));
+    .map((paper, index) => ({ ...paper, id: index + 1, upvotesLast24h: 0, score: 0 }));
   return snapshotPapers(ranked);
 }
 

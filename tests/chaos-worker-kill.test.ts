@@ -6,7 +6,6 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dateIn } from '../src/digest/calendar.ts';
 import { enqueueDigest } from '../src/digest/digest-job.ts';
-import { digestMessageId } from '../src/mail/digest-message.ts';
 import { editionSettled, insertConfirmedReaders, insertPapers, insertSubscribers, waitFor } from './support/digest.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
 import { spawnWorker, type WorkerProcess } from './support/worker-process.ts';
@@ -99,7 +98,7 @@ test('a worker SIGKILLed three times mid-run: one sent row per reader, duplicate
   const { rows: subscribers } = await pool.query<{ id: number; email: string }>(`SELECT id, email FROM subscribers`);
   const idOf = new Map(subscribers.map((row) => [row.email, row.id]));
   for (const [address, { messageIds }] of copies) {
-    const expected = digestMessageId(date, idOf.get(address)!, 'paperboy.test');
+    const expected = `<edition-${date}.s${idOf.get(address)!}@paperboy.test>`;
     assert.deepEqual(new Set(messageIds), new Set([expected]), `every copy to ${address} carries its one Message-ID`);
   }
 

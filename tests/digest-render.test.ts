@@ -1,8 +1,9 @@
 // The email itself, rendered once per edition and filled per reader: pure functions, no services.
+import { httpUrl } from '../src/text/url.ts';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { simpleParser } from 'mailparser';
-import { abstractExcerpt, formatAuthors, safeLink, type EditionPaper } from '../src/digest/digest-view.ts';
+import { abstractExcerpt, formatAuthors, type EditionPaper } from '../src/digest/digest-view.ts';
 import { renderEdition, UNSUBSCRIBE_PLACEHOLDER } from '../src/digest/render.ts';
 import { createDigestMessageFactory } from '../src/mail/digest-message.ts';
 
@@ -54,10 +55,10 @@ test('the abstract excerpt is short, ends on a word and never cuts a formula in 
 });
 
 test('only http(s) links reach the email', () => {
-  assert.equal(safeLink('javascript:alert(1)'), null);
-  assert.equal(safeLink('data:text/html,hi'), null);
-  assert.equal(safeLink('not a url'), null);
-  assert.equal(safeLink('https://arxiv.org/abs/1'), 'https://arxiv.org/abs/1');
+  assert.equal(httpUrl('javascript:alert(1)'), null);
+  assert.equal(httpUrl('data:text/html,hi'), null);
+  assert.equal(httpUrl('not a url'), null);
+  assert.equal(httpUrl('https://arxiv.org/abs/1'), 'https://arxiv.org/abs/1');
 });
 
 test('a 10-paper digest with long fields stays under Gmail’s 102 KB clipping limit, as HTML and as a whole message', async () => {

@@ -26,9 +26,9 @@ test('healthz answers and readyz reports Postgres and Redis ready', async () => 
 
 test('the development secret is generated once and kept', async () => {
   const { pool } = context.database;
-  const { resolveSecret } = await import('../src/security/keys.ts');
-  const first = await resolveSecret(pool, undefined);
-  const second = await resolveSecret(pool, undefined);
+  const { developmentSecret } = await import('../src/db/settings.ts');
+  const first = await developmentSecret(pool);
+  const second = await developmentSecret(pool);
   assert.equal(first, second);
   assert.ok(first.length >= 32);
 });

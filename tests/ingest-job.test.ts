@@ -6,9 +6,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { QueueEvents } from 'bullmq';
-import { ingestFromUrl, ingestWorkerDefinition, installIngestSchedule, INGEST_SCHEDULER_ID } from '../src/papers/ingest-job.ts';
+import { ingestFromUrl, ingestProcessor, installIngestSchedule, INGEST_SCHEDULER_ID } from '../src/papers/ingest-job.ts';
 import { ingestListing } from '../src/papers/ingest.ts';
-import { startWorkers, type WorkerDefinition } from '../src/queue/workers.ts';
+import type { WorkerDefinition } from '../src/queue/workers.ts';
+import { startProcessors } from '../src/runtime/processors.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
 
 const FIXTURE = readFileSync(new URL('../fixtures/daily-papers-demo.json', import.meta.url), 'utf8');
@@ -124,7 +125,7 @@ test('a failing fetch is retried with backoff until it succeeds; a 404 is not re
   const eventsConnection = ctx.services.redis.duplicate();
   const events = new QueueEvents('ingest', { connection: eventsConnection, prefix: ctx.env.QUEUE_PREFIX });
   await events.waitUntilReady();
-  const workers = startWorkers(ctx.services, [ingestWorkerDefinition(ctx.services) as WorkerDefinition]);
+  const workers = startProcessors(ctx.services, [ingestProcessor(ctx.services) as WorkerDefinition]);
   try {
     await ctx.services.pool.query('TRUNCATE papers, upvote_snapshots RESTART IDENTITY CASCADE');
     const opts = { attempts: 4, backoff: { type: 'exponential', delay: 50 } };

@@ -7,9 +7,10 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/http/app.ts';
 import { createLogger } from '../src/logger.ts';
 import type { WorkerDefinition } from '../src/queue/workers.ts';
-import { startWorkers, type RunningWorkers } from '../src/queue/workers.ts';
+import type { RunningWorkers } from '../src/queue/workers.ts';
+import { startProcessors } from '../src/runtime/processors.ts';
 import type { Services } from '../src/runtime/services.ts';
-import { confirmationWorker } from '../src/subscriptions/confirmation-mail.ts';
+import { confirmationsProcessor } from '../src/subscriptions/confirmation-mail.ts';
 import { unsubscribeToken } from '../src/subscriptions/links.ts';
 import { createTestContext, TEST_SECRET, type TestContext } from './support/services.ts';
 
@@ -27,7 +28,7 @@ before(async () => {
   const logger = createLogger('trace', 'paperboy', { write: (line: string) => void logged.push(line) });
   services = { ...context.services, logger };
   app = await buildApp(services);
-  workers = startWorkers(services, [confirmationWorker(services) as WorkerDefinition]);
+  workers = startProcessors(services, [confirmationsProcessor(services) as WorkerDefinition]);
 });
 after(async () => {
   await workers?.close();

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, test } from 'node:test';
 import { ingestListing } from '../src/papers/ingest.ts';
 import { MalformedListingError, parseDailyPapers } from '../src/papers/listing.ts';
-import { loadPapers } from '../src/papers/store.ts';
+import { loadPapers } from '../src/db/papers.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 
 const FIXTURE = readFileSync(new URL('../fixtures/daily-papers-demo.json', import.meta.url), 'utf8');

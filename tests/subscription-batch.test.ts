@@ -3,13 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createPool, type Pool, type Queryable } from '../src/db/pool.ts';
-import {
-  CLAIMS_PER_CONFIRMATION_JOB,
-  confirmationJobId,
-  confirmationJobs,
-  createConfirmationQueuer,
-} from '../src/subscriptions/confirmation-queue.ts';
-import { requestSubscriptions, type SubscriptionRequest } from '../src/subscriptions/service.ts';
+import { CLAIMS_PER_CONFIRMATION_JOB, confirmationJobId, createConfirmationQueuer } from '../src/subscriptions/confirmation-queue.ts';
+import { requestSubscriptions, type SubscriptionRequest } from '../src/db/subscribers.ts';
+import { chunk } from '../src/batching/chunk.ts';
 import { createSubscriptionBatcher } from '../src/subscriptions/subscription-batcher.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
 
@@ -179,7 +175,7 @@ test('readers subscribing in the same moment are written by one statement, and t
 
 test('a very large batch is queued as several jobs of at most CLAIMS_PER_CONFIRMATION_JOB claims, ids stable', () => {
   const claims = Array.from({ length: 120 }, (_, i) => ({ subscriberId: i + 1, claimedAt: 1_700_000_000_000 }));
-  const jobs = confirmationJobs(claims, 50);
+  const jobs = chunk(claims, 50);
   assert.deepEqual(
     jobs.map((job) => job.length),
     [50, 50, 20],

@@ -1,7 +1,6 @@
-// The pure parts behind the subscription pages: when the first digest comes, and reading one-click multipart forms.
+// The pure parts behind the subscription pages: when the first digest comes, and how a link's lifetime is said.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseMultipartFields } from '../src/http/multipart.ts';
 import { describeTtl } from '../src/subscriptions/confirmation-queue.ts';
 import { describeDigestTime, nextDigestAt } from '../src/subscriptions/first-digest.ts';
 
@@ -24,31 +23,4 @@ test('link lifetimes are said in words', () => {
   assert.equal(describeTtl(24), '1 day');
   assert.equal(describeTtl(36), '36 hours');
   assert.equal(describeTtl(1), '1 hour');
-});
-
-test('the multipart reader returns text fields, skips files, and keeps __proto__ a plain field', () => {
-  const boundary = 'XyZ';
-  const body = [
-    `--${boundary}`,
-    'Content-Disposition: form-data; name="List-Unsubscribe"',
-    '',
-    'One-Click',
-    `--${boundary}`,
-    'Content-Disposition: form-data; name="upload"; filename="a.txt"',
-    'Content-Type: text/plain',
-    '',
-    'file body',
-    `--${boundary}`,
-    'Content-Disposition: form-data; name="__proto__"',
-    '',
-    'polluted',
-    `--${boundary}--`,
-    '',
-  ].join('\r\n');
-  const fields = parseMultipartFields(body, `multipart/form-data; boundary="${boundary}"`);
-  assert.equal(fields['List-Unsubscribe'], 'One-Click');
-  assert.equal(fields.upload, undefined);
-  assert.equal(Object.getOwnPropertyDescriptor(fields, '__proto__')?.value, 'polluted');
-  assert.equal(({} as Record<string, unknown>).polluted, undefined);
-  assert.throws(() => parseMultipartFields(body, 'multipart/form-data'), /without a boundary/);
 });

@@ -359,18 +359,18 @@ test('programs get JSON on the same routes, and the OpenAPI document describes t
 });
 
 test('the confirmation worker skips a reader who is no longer pending', async () => {
-  const { sendConfirmation } = await import('../src/subscriptions/confirmation-mail.ts');
+  const { sendConfirmations } = await import('../src/subscriptions/confirmation-mail.ts');
   const reader = await confirmedReader('skip@example.org');
-  const outcome = await sendConfirmation(context.services, { subscriberId: reader.id, claimedAt: Date.now() });
+  const [outcome] = await sendConfirmations(context.services, [{ subscriberId: reader.id, claimedAt: Date.now() }]);
   assert.equal(outcome, 'skipped');
-  assert.equal(await sendConfirmation(context.services, { subscriberId: 987654, claimedAt: Date.now() }), 'skipped');
+  assert.deepEqual(await sendConfirmations(context.services, [{ subscriberId: 987654, claimedAt: Date.now() }]), ['skipped']);
 });
 
 test('when the confirmation cannot be queued, the claim is released so the next try sends', async () => {
   const { Queue } = await import('bullmq');
   const { Redis } = await import('ioredis');
   const { queueConfirmations } = await import('../src/subscriptions/confirmation-queue.ts');
-  const { requestSubscriptions } = await import('../src/subscriptions/service.ts');
+  const { requestSubscriptions } = await import('../src/db/subscribers.ts');
   // A real Redis client pointed at a port where nothing listens: Redis is down.
   const deadRedis = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
   const confirmations = new Queue('confirmations', { connection: deadRedis, prefix: 'dead' });
@@ -423,7 +423,7 @@ test('a 5xx answer to a confirmation is final: tried once, the address suppresse
 
 test('a retried confirmations job sends only the emails the SMTP server has not yet accepted', async () => {
   const { sendConfirmations } = await import('../src/subscriptions/confirmation-mail.ts');
-  const { requestSubscriptions } = await import('../src/subscriptions/service.ts');
+  const { requestSubscriptions } = await import('../src/db/subscribers.ts');
   const { UnrecoverableError } = await import('bullmq');
   const addresses = ['retry-1@example.org', 'retry-2@example.org', 'retry-3@example.org'];
   // Claimed as one subscribe batch would claim them, but handed to the worker's code directly: this test is the job.
@@ -459,7 +459,7 @@ test('a retried confirmations job sends only the emails the SMTP server has not 
 });
 
 test('a one-claim confirmations job queued before the upgrade is still sent', async () => {
-  const { requestSubscriptions } = await import('../src/subscriptions/service.ts');
+  const { requestSubscriptions } = await import('../src/db/subscribers.ts');
   const [claim] = await requestSubscriptions(
     pool(),
     [{ input: 'legacy@example.org', email: 'legacy@example.org', sourceIpHash: null, reason: 'test' }],

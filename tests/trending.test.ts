@@ -1,7 +1,8 @@
 // What trends, on hand-made cases against a real Postgres: the SQL in src/db/sql/trending.sql.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
-import { pickTrendingPapers, trendingOptionsFrom, trendingScore, type TrendingOptions } from '../src/digest/trending.ts';
+import { pickTrendingPapers, type TrendingOptions } from '../src/db/trending.ts';
+import { trendingOptionsFrom, trendingScore } from '../src/digest/trending.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { testEnv } from './support/services.ts';
 

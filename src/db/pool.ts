@@ -38,3 +38,8 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
     client.release();
   }
 }
+
+/** Resolves when the database answers a trivial query (readiness checks). */
+export async function pingDatabase(db: Queryable): Promise<void> {
+  await db.query('SELECT 1');
+}

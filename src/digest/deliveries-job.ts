@@ -1,10 +1,22 @@
 // The `deliveries` queue: each job is one batch of an edition's deliveries (ids only, never mail).
 import type { Job } from 'bullmq';
-import { createLimiter } from './limiter.ts';
+import pLimit from 'p-limit';
+import type { Env } from '../config/env.ts';
+import type { Pool } from '../db/pool.ts';
+import type { Logger } from '../logger.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import type { WorkerDefinition } from '../queue/workers.ts';
+import type { Keys } from '../security/keys.ts';
 import { createSentRecorder } from './sent-recorder.ts';
 import { sendDeliveryBatch, type DeliveryDeps } from './send-deliveries.ts';
-import type { Services } from '../runtime/services.ts';
-import type { WorkerDefinition } from '../queue/workers.ts';
+
+export interface DeliveriesWorkerDeps {
+  env: Env;
+  pool: Pool;
+  keys: Keys;
+  mailer: Mailer;
+  logger: Logger;
+}
 
 /**
  * Who holds a batch's rows: the job id and the job's creation time. A job BullMQ retries after its worker
@@ -14,9 +26,9 @@ import type { WorkerDefinition } from '../queue/workers.ts';
 export const deliveryClaimToken = (job: Pick<Job, 'id' | 'timestamp'>) => `${job.id}@${job.timestamp}`;
 
 /** Messages handed to the SMTP pool at once per process: every connection busy, one more waiting each. */
-export const sendsInFlight = (env: Services['env']) => env.SMTP_MAX_CONNECTIONS * 2;
+export const sendsInFlight = (env: Pick<Env, 'SMTP_MAX_CONNECTIONS'>) => env.SMTP_MAX_CONNECTIONS * 2;
 
-export function deliveriesWorkerDefinition(services: Services): WorkerDefinition<'deliveries'> {
+export function deliveriesProcessor(services: DeliveriesWorkerDeps): WorkerDefinition<'deliveries'> {
   const { env } = services;
   const log = services.logger.child({ part: 'deliveries' });
   const deps: DeliveryDeps = {
@@ -25,7 +37,7 @@ export function deliveriesWorkerDefinition(services: Services): WorkerDefinition
     keys: services.keys,
     mailer: services.mailer,
     recorder: createSentRecorder(services.pool),
-    limiter: createLimiter(sendsInFlight(env)),
+    limiter: pLimit(sendsInFlight(env)),
     logger: log,
     factories: new Map(),
   };

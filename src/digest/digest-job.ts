@@ -1,12 +1,16 @@
 // The `digest` queue: build (or reuse) the edition of a date and fan it out. The daily scheduler and
 // `paperboy digest` add the same job; a 'recover' job re-enqueues open deliveries after a Redis loss.
-import type { Job } from 'bullmq';
-import type { Services } from '../runtime/services.ts';
+import type { Job, JobsOptions } from 'bullmq';
+import type { Env } from '../config/env.ts';
+import type { Pool } from '../db/pool.ts';
+import type { Logger } from '../logger.ts';
+import { mailHost } from '../mail/address.ts';
+import { removeFinishedJob } from '../queue/jobs.ts';
 import type { JobPayloads, Queues } from '../queue/queues.ts';
 import type { WorkerDefinition } from '../queue/workers.ts';
-import { mailHost } from '../mail/digest-message.ts';
 import { dateIn, rankingMomentFor } from './calendar.ts';
-import { buildEdition, editionsWithOpenDeliveries, markEditionFannedOut } from './edition.ts';
+import { editionsWithOpenDeliveries, markEditionFannedOut } from '../db/editions.ts';
+import { buildEdition } from './edition.ts';
 import { enqueueOpenDeliveries, fanOutEdition, type FanOutOptions } from './fan-out.ts';
 
 export type DigestJobResult =
@@ -14,10 +18,20 @@ export type DigestJobResult =
   | { editionDate: string; editionId: number; built: boolean; created: number; enqueuedJobs: number }
   | { recovered: { editionId: number; jobs: number }[] };
 
+export interface DigestJobDeps {
+  env: Env;
+  pool: Pool;
+  queues: Queues;
+  logger: Logger;
+}
+
 /** Job id of a date's digest: two triggers for one date while the first is pending run it once. */
 export const digestJobId = (editionDate: string) => `digest-${editionDate}`;
 
-export function deliveryJobOptions(env: Services['env']): FanOutOptions {
+/** Every digest job, by hand or by the scheduler: a failed build (Postgres away, a template error) is tried again. */
+export const DIGEST_JOB_OPTIONS = { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } } as const satisfies JobsOptions;
+
+export function deliveryJobOptions(env: Env): FanOutOptions {
   return {
     batchSize: env.DELIVERY_BATCH_SIZE,
     host: mailHost(env.MAIL_FROM),
@@ -36,19 +50,11 @@ export function deliveryJobOptions(env: Services['env']): FanOutOptions {
  */
 export async function enqueueDigest(queues: Queues, editionDate: string): Promise<Job<JobPayloads['digest']>> {
   const jobId = digestJobId(editionDate);
-  const previous = await queues.digest.getJob(jobId);
-  if (previous) {
-    const state = await previous.getState();
-    if (state === 'completed' || state === 'failed') await previous.remove().catch(() => {});
-  }
-  return queues.digest.add(
-    'digest',
-    { date: editionDate, trigger: 'manual' },
-    { jobId, attempts: 5, backoff: { type: 'exponential', delay: 2_000 } },
-  );
+  await removeFinishedJob(queues.digest, jobId);
+  return queues.digest.add('digest', { date: editionDate, trigger: 'manual' }, { ...DIGEST_JOB_OPTIONS, jobId });
 }
 
-export async function runDigest(services: Services, data: JobPayloads['digest']): Promise<DigestJobResult> {
+export async function runDigest(services: DigestJobDeps, data: JobPayloads['digest']): Promise<DigestJobResult> {
   const { env, pool, queues } = services;
   const log = services.logger.child({ part: 'digest' });
   const options = deliveryJobOptions(env);
@@ -83,7 +89,7 @@ export async function runDigest(services: Services, data: JobPayloads['digest'])
   return { editionDate, editionId: edition.id, built: result.kind === 'built', created: fanOut.created, enqueuedJobs: fanOut.enqueued };
 }
 
-export function digestWorkerDefinition(services: Services): WorkerDefinition<'digest'> {
+export function digestProcessor(services: DigestJobDeps): WorkerDefinition<'digest'> {
   return {
     queue: 'digest',
     processor: (job) => runDigest(services, job.data),

@@ -1,11 +1,8 @@
 // What a digest shows, as pure functions of the frozen papers: no I/O, tested on their own.
-import type { TrendingPaper } from './trending.ts';
+import type { EditionPaper } from '../db/editions.ts';
+import { httpUrl } from '../text/url.ts';
 
-/** A paper as an edition froze it (the `papers` jsonb snapshot): the email and archive never change after. */
-export type EditionPaper = Pick<
-  TrendingPaper,
-  'id' | 'externalId' | 'title' | 'abstract' | 'authors' | 'url' | 'codeUrl' | 'projectUrl' | 'githubStars' | 'upvotes' | 'score'
-> & { rank: number };
+export type { EditionPaper };
 
 export interface PaperView {
   rank: number;
@@ -78,17 +75,6 @@ function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }
 
-/** Only http(s) links reach an email: a `javascript:` URL in scraped data must not become a link. */
-export function safeLink(url: string | null | undefined): string | null {
-  if (!url) return null;
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.toString() : null;
-  } catch {
-    return null;
-  }
-}
-
 export function editionTitle(editionDate: string): string {
   return `Trending papers · ${longDate(editionDate)}`;
 }
@@ -103,13 +89,13 @@ export function paperView(paper: EditionPaper): PaperView {
   return {
     rank: paper.rank,
     title: paper.title.replace(/\s+/g, ' ').trim(),
-    url: safeLink(paper.url) ?? '#',
+    url: httpUrl(paper.url) ?? '#',
     authors: formatAuthors(paper.authors),
     excerpt: abstractExcerpt(paper.abstract),
     upvotes: paper.upvotes,
     upvotesLabel: paper.upvotes === 1 ? 'upvote' : 'upvotes',
-    codeUrl: safeLink(paper.codeUrl),
-    projectUrl: safeLink(paper.projectUrl),
+    codeUrl: httpUrl(paper.codeUrl),
+    projectUrl: httpUrl(paper.projectUrl),
     stars: paper.githubStars && paper.githubStars > 0 ? new Intl.NumberFormat('en-US').format(paper.githubStars) : null,
   };
 }

@@ -1,11 +1,11 @@
 // Fan-out: one delivery row per confirmed reader (set-based, keyset pages), then the open rows go to the
 // deliveries queue in batches with deterministic job ids. Memory holds one page, whatever the list size.
 import type { JobsOptions } from 'bullmq';
+import { chunk } from '../batching/chunk.ts';
+import { createDeliveriesPage, openDeliveriesPage } from '../db/deliveries.ts';
 import type { Queryable } from '../db/pool.ts';
-import { loadQueries } from '../db/queries.ts';
+import { removeFinishedJob } from '../queue/jobs.ts';
 import type { Queues } from '../queue/queues.ts';
-
-const sql = loadQueries('deliveries.sql', ['create-deliveries-batch', 'open-deliveries-page']);
 
 /** Subscribers per INSERT … SELECT: big enough to be set-based, small enough to keep memory flat. */
 const CREATE_PAGE = 5_000;
@@ -33,12 +33,6 @@ export interface FanOutResult {
 /** Job id of a batch: the edition and the batch's first delivery, so re-adding the same batch is a no-op. */
 export const deliveryJobId = (editionId: number, firstDeliveryId: number) => `e${editionId}-d${firstDeliveryId}`;
 
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
-  return chunks;
-}
-
 async function enqueueBatches(
   queues: Queues,
   editionId: number,
@@ -48,16 +42,8 @@ async function enqueueBatches(
 ): Promise<number> {
   const batches = chunk(deliveryIds, options.batchSize);
   if (batches.length === 0) return 0;
-  if (replaceFinished) {
-    // A finished job with the same id would make BullMQ ignore the add, and its rows would wait for nothing.
-    await Promise.all(
-      batches.map(async (ids) => {
-        const jobId = deliveryJobId(editionId, ids[0]!);
-        const state = await queues.deliveries.getJobState(jobId);
-        if (state === 'completed' || state === 'failed') await queues.deliveries.remove(jobId);
-      }),
-    );
-  }
+  // A finished job with the same id would make BullMQ ignore the add, and its rows would wait for nothing.
+  if (replaceFinished) await Promise.all(batches.map((ids) => removeFinishedJob(queues.deliveries, deliveryJobId(editionId, ids[0]!))));
   await queues.deliveries.addBulk(
     batches.map((ids) => ({
       name: 'deliveries',
@@ -74,12 +60,11 @@ export async function enqueueOpenDeliveries(db: Queryable, queues: Queues, editi
   let after = 0;
   let jobs = 0;
   for (;;) {
-    const { rows } = await db.query<{ id: number }>(sql['open-deliveries-page'], [editionId, after, pageSize]);
-    if (rows.length === 0) return jobs;
-    const ids = rows.map((row) => row.id);
+    const ids = await openDeliveriesPage(db, editionId, after, pageSize);
+    if (ids.length === 0) return jobs;
     jobs += await enqueueBatches(queues, editionId, ids, options, true);
     after = ids[ids.length - 1]!;
-    if (rows.length < pageSize) return jobs;
+    if (ids.length < pageSize) return jobs;
   }
 }
 
@@ -99,17 +84,18 @@ export async function fanOutEdition(
   let existing = 0;
   let enqueued = 0;
   for (;;) {
-    const { rows } = await db.query<{ last_subscriber_id: number | null; walked: number; created_ids: (number | string)[] | null }>(
-      sql['create-deliveries-batch'],
-      [edition.id, after, pageSize, edition.editionDate, options.host],
-    );
-    const page = rows[0]!;
-    if (page.walked === 0 || page.last_subscriber_id === null) break;
-    const ids = (page.created_ids ?? []).map(Number).sort((a, b) => a - b); // int8[] arrives as strings
-    created += ids.length;
-    existing += page.walked - ids.length;
-    enqueued += await enqueueBatches(queues, edition.id, ids, options);
-    after = page.last_subscriber_id;
+    const page = await createDeliveriesPage(db, {
+      editionId: edition.id,
+      editionDate: edition.editionDate,
+      afterSubscriberId: after,
+      pageSize,
+      host: options.host,
+    });
+    if (page.walked === 0 || page.lastSubscriberId === null) break;
+    created += page.createdIds.length;
+    existing += page.walked - page.createdIds.length;
+    enqueued += await enqueueBatches(queues, edition.id, page.createdIds, options);
+    after = page.lastSubscriberId;
     if (page.walked < pageSize) break;
   }
   // Rows from an earlier run that never finished: queue them again (their batches dedupe where unchanged).

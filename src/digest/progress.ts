@@ -1,23 +1,7 @@
-// How far an edition has got, read from Postgres (the truth), and how to say it in one line.
-import type { Queryable } from '../db/pool.ts';
-import { loadQueries } from '../db/queries.ts';
+// How far an edition has got (read from Postgres, the truth: src/db/deliveries.ts), said in one line.
+import type { EditionProgress } from '../db/deliveries.ts';
 
-const sql = loadQueries('deliveries.sql', ['edition-progress']);
-
-export interface EditionProgress {
-  sent: number;
-  failed: number;
-  skipped: number;
-  /** Queued or sending: not final yet. */
-  open: number;
-  total: number;
-}
-
-export async function editionProgress(db: Queryable, editionId: number): Promise<EditionProgress> {
-  const { rows } = await db.query<EditionProgress>(sql['edition-progress'], [editionId]);
-  const row = rows[0]!;
-  return { sent: row.sent, failed: row.failed, skipped: row.skipped, open: row.open, total: row.total };
-}
+export { editionProgress, type EditionProgress } from '../db/deliveries.ts';
 
 const count = (value: number) => new Intl.NumberFormat('en-US').format(value);
 
@@ -27,7 +11,7 @@ export function formatProgress(editionDate: string, progress: EditionProgress, e
 }
 
 /** The last line, always printed. `before` is the progress when this run started (a rerun sends nothing new). */
-export function formatSummary(editionDate: string, progress: EditionProgress, before: EditionProgress, seconds: number): string {
+export function formatEditionSummary(editionDate: string, progress: EditionProgress, before: EditionProgress, seconds: number): string {
   const fresh = progress.sent - before.sent;
   const rate = seconds > 0 ? fresh / seconds : 0;
   return (

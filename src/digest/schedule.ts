@@ -1,6 +1,18 @@
 // The daily digest scheduler and the recovery sweep. upsertJobScheduler is idempotent: every worker
 // process installs them, Redis fires one job per tick. Reinstalled when Redis comes back empty.
-import type { Services } from '../runtime/services.ts';
+import type { Redis } from 'ioredis';
+import type { Env } from '../config/env.ts';
+import type { Logger } from '../logger.ts';
+import type { Queues } from '../queue/queues.ts';
+import { DIGEST_JOB_OPTIONS } from './digest-job.ts';
+
+export interface DigestScheduleDeps {
+  env: Pick<Env, 'DIGEST_CRON' | 'DIGEST_TZ'>;
+  queues: Pick<Queues, 'digest'>;
+  /** The queues' connection: its 'ready' after a reconnect means Redis may have come back empty. */
+  redis: Redis;
+  logger: Logger;
+}
 
 // BullMQ types a scheduler id as the queue's job name; any string works at run time.
 export const DIGEST_SCHEDULER_ID = 'daily-digest' as 'digest';
@@ -8,13 +20,13 @@ export const RECOVER_SCHEDULER_ID = 'digest-recover' as 'digest';
 /** How often a worker checks that no open delivery is left without a job (after a Redis loss). */
 const RECOVER_EVERY_MS = 60_000;
 
-export async function installDigestSchedules(services: Services): Promise<void> {
+export async function installDigestSchedules(services: Omit<DigestScheduleDeps, 'redis' | 'logger'>): Promise<void> {
   const { env, queues } = services;
   await queues.digest.upsertJobScheduler(
     DIGEST_SCHEDULER_ID,
     { pattern: env.DIGEST_CRON, tz: env.DIGEST_TZ },
     // No date: the processor takes "today" in DIGEST_TZ when the job runs.
-    { name: 'digest', data: { trigger: 'schedule' }, opts: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } } },
+    { name: 'digest', data: { trigger: 'schedule' }, opts: DIGEST_JOB_OPTIONS },
   );
   await queues.digest.upsertJobScheduler(
     RECOVER_SCHEDULER_ID,
@@ -25,7 +37,7 @@ export async function installDigestSchedules(services: Services): Promise<void> 
 
 const hooked = new WeakSet<object>();
 /** Redis here keeps nothing on disk: after it restarts, the schedulers are gone until reinstalled. */
-export function reinstallDigestSchedulesOnReconnect(services: Services): void {
+export function reinstallDigestSchedulesOnReconnect(services: DigestScheduleDeps): void {
   if (hooked.has(services.redis)) return;
   hooked.add(services.redis);
   let connected = services.redis.status === 'ready';

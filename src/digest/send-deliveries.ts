@@ -1,21 +1,18 @@
 // Sends one batch of an edition's deliveries: claim the rows, build each message from the frozen edition,
 // send through the SMTP pool, record the outcome. Knows nothing of BullMQ.
+import type { LimitFunction } from 'p-limit';
 import type { Env } from '../config/env.ts';
+import { claimDeliveries, recordBounced, recordDeferred, recordFailed, type DeliveryError } from '../db/deliveries.ts';
+import { findEditionById } from '../db/editions.ts';
 import type { Queryable } from '../db/pool.ts';
-import { loadQueries } from '../db/queries.ts';
-import type { Logger } from '../logger.ts';
-import { maskEmail } from '../logger.ts';
+import { maskEmail, type Logger } from '../logger.ts';
 import { createDigestMessageFactory, type DigestMessageFactory } from '../mail/digest-message.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { classifySmtpError } from '../mail/smtp-errors.ts';
 import type { Keys } from '../security/keys.ts';
 import { unsubscribeUrl } from '../subscriptions/links.ts';
-import { findEditionById } from './edition.ts';
-import type { Limiter } from './limiter.ts';
 import { UNSUBSCRIBE_PLACEHOLDER } from './render.ts';
 import type { SentRecorder } from './sent-recorder.ts';
-
-const sql = loadQueries('deliveries.sql', ['claim-deliveries', 'record-deferred', 'record-failed', 'record-bounced']);
 
 export interface DeliveryDeps {
   db: Queryable;
@@ -23,7 +20,8 @@ export interface DeliveryDeps {
   keys: Keys;
   mailer: Mailer;
   recorder: SentRecorder;
-  limiter: Limiter;
+  /** At most this many messages built and in the SMTP pool at once per process (p-limit). */
+  limiter: LimitFunction;
   logger: Logger;
   /** Message factories per edition, built once per process from the frozen templates. */
   factories: Map<number, Promise<DigestMessageFactory>>;
@@ -46,13 +44,6 @@ export interface DeliveryBatchResult {
   bounced: number;
   deferred: number;
   failed: number;
-}
-
-interface ClaimedRow {
-  id: number;
-  subscriber_id: number;
-  email: string;
-  message_id: string;
 }
 
 function messageFactory(deps: DeliveryDeps, editionId: number): Promise<DigestMessageFactory> {
@@ -78,17 +69,17 @@ type Outcome = { kind: 'sent' } | { kind: 'permanent' | 'temporary' | 'invalid';
 
 export async function sendDeliveryBatch(deps: DeliveryDeps, batch: DeliveryBatch): Promise<DeliveryBatchResult> {
   const factory = await messageFactory(deps, batch.editionId);
-  const { rows } = await deps.db.query<ClaimedRow>(sql['claim-deliveries'], [batch.deliveryIds, batch.claimToken, batch.staleClaimSeconds]);
+  const rows = await claimDeliveries(deps.db, batch.deliveryIds, batch.claimToken, batch.staleClaimSeconds);
 
   const outcomes = await Promise.all(
     rows.map((row) =>
-      deps.limiter.run(async (): Promise<Outcome> => {
+      deps.limiter(async (): Promise<Outcome> => {
         let raw: string;
         try {
           raw = factory.build({
             email: row.email,
-            messageId: row.message_id,
-            unsubscribeUrl: unsubscribeUrl(deps.env, deps.keys, row.subscriber_id),
+            messageId: row.messageId,
+            unsubscribeUrl: unsubscribeUrl(deps.env, deps.keys, row.subscriberId),
           });
         } catch (error) {
           return { kind: 'invalid', id: row.id, detail: (error as Error).message };
@@ -109,16 +100,15 @@ export async function sendDeliveryBatch(deps: DeliveryDeps, batch: DeliveryBatch
   );
 
   const failures = (kind: Outcome['kind']) =>
-    outcomes.filter((outcome): outcome is Extract<Outcome, { id: number }> => outcome.kind === kind);
+    outcomes.filter((outcome): outcome is Extract<Outcome, { id: number }> & DeliveryError => outcome.kind === kind);
   const bounced = failures('permanent');
   const temporary = failures('temporary');
   const invalid = failures('invalid');
   const failed = [...invalid, ...(batch.finalAttempt ? temporary : [])];
   const deferred = batch.finalAttempt ? [] : temporary;
-  const pairs = (list: { id: number; detail: string }[]) => [list.map((entry) => entry.id), list.map((entry) => entry.detail)];
-  if (bounced.length > 0) await deps.db.query(sql['record-bounced'], pairs(bounced));
-  if (failed.length > 0) await deps.db.query(sql['record-failed'], pairs(failed));
-  if (deferred.length > 0) await deps.db.query(sql['record-deferred'], pairs(deferred));
+  await recordBounced(deps.db, bounced);
+  await recordFailed(deps.db, failed);
+  await recordDeferred(deps.db, deferred);
 
   return {
     claimed: rows.length,

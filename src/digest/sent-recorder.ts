@@ -1,18 +1,10 @@
-// Group commit for "sent" (src/db/group-commit.ts): results accumulate while one UPDATE is in flight and go
+// Group commit for "sent" (s../batching/group-commit.ts): results accumulate while one UPDATE is in flight and go
 // in the next one. Under load that is one statement per few dozen messages; when idle, each is written at once.
 // Its latency is the at-most-once window: a message the server accepted but whose row is not yet 'sent'.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createGroupCommit } from '../db/group-commit.ts';
-import { loadQueries } from '../db/queries.ts';
+import { createGroupCommit } from '../batching/group-commit.ts';
+import { recordSent, type SentDelivery } from '../db/deliveries.ts';
 import type { Queryable } from '../db/pool.ts';
-
-const sql = loadQueries('deliveries.sql', ['record-sent']);
-
-interface SentRow {
-  id: number;
-  response: string;
-  sentAt: Date;
-}
 
 export interface SentRecorder {
   /** Resolves once the row says 'sent' in Postgres. */
@@ -25,11 +17,11 @@ export interface SentRecorder {
  */
 export function createSentRecorder(db: Queryable, options: { retryForMs?: number } = {}): SentRecorder {
   const retryForMs = options.retryForMs ?? 120_000;
-  const write = async (batch: readonly SentRow[]): Promise<void[]> => {
+  const write = async (batch: readonly SentDelivery[]): Promise<void[]> => {
     const started = Date.now();
     for (let attempt = 0; ; attempt += 1) {
       try {
-        await db.query(sql['record-sent'], [batch.map((row) => row.id), batch.map((row) => row.response), batch.map((row) => row.sentAt)]);
+        await recordSent(db, batch);
         return batch.map(() => undefined);
       } catch (error) {
         if (Date.now() - started > retryForMs) throw error;
@@ -38,6 +30,6 @@ export function createSentRecorder(db: Queryable, options: { retryForMs?: number
     }
   };
   // One write in flight: the next batch is whatever arrived meanwhile.
-  const recordSent = createGroupCommit(write, { maxBatchSize: 1_000, maxInFlight: 1 });
-  return { record: (id, response, sentAt) => recordSent({ id, response, sentAt }) };
+  const recordSentTogether = createGroupCommit(write, { maxBatchSize: 1_000, maxInFlight: 1 });
+  return { record: (id, response, sentAt) => recordSentTogether({ id, response, sentAt }) };
 }

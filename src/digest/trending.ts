@@ -1,30 +1,7 @@
-// What is trending: one SQL query (src/db/sql/trending.sql); this module only passes the parameters.
+// What is trending: the query lives in src/db/trending.ts (src/db/sql/trending.sql); this module gives it its
+// parameters from the configuration and states the formula for documentation and tests.
 import type { Env } from '../config/env.ts';
-import type { Queryable } from '../db/pool.ts';
-import { loadQueries } from '../db/queries.ts';
-import type { PaperInput } from '../papers/listing.ts';
-
-const sql = loadQueries('trending.sql', ['pick-trending-papers']);
-
-/** A stored paper as the digest shows it, with what ranked it. */
-export interface TrendingPaper extends Pick<
-  PaperInput,
-  'externalId' | 'title' | 'abstract' | 'authors' | 'url' | 'codeUrl' | 'projectUrl' | 'githubStars' | 'upvotes' | 'publishedAt'
-> {
-  id: number;
-  upvotesLast24h: number;
-  /** Never null once stored. */
-  listedAt: Date;
-  score: number;
-}
-
-export interface TrendingOptions {
-  asOf: Date;
-  limit: number;
-  windowHours: number;
-  gravity: number;
-  velocityWeight: number;
-}
+import type { TrendingOptions } from '../db/trending.ts';
 
 export function trendingOptionsFrom(env: Env, asOf: Date, limit: number = env.DIGEST_SIZE): TrendingOptions {
   return {
@@ -45,48 +22,4 @@ export function trendingScore(
   options: Pick<TrendingOptions, 'gravity' | 'velocityWeight'>,
 ): number {
   return (paper.upvotes + options.velocityWeight * paper.upvotesLast24h) / Math.pow(paper.ageHours + 2, options.gravity);
-}
-
-interface TrendingRow {
-  id: number;
-  external_id: string;
-  title: string;
-  abstract: string;
-  authors: string[];
-  url: string;
-  code_url: string | null;
-  project_url: string | null;
-  github_stars: number | null;
-  upvotes: number;
-  upvotes_last_24h: number;
-  listed_at: Date;
-  published_at: Date | null;
-  score: number;
-}
-
-/** The top `limit` papers listed within the window before asOf, excluding papers any edition already carried (edition_papers), ordered by score desc, then upvotes desc, then listed_at desc, then external_id. */
-export async function pickTrendingPapers(db: Queryable, options: TrendingOptions): Promise<TrendingPaper[]> {
-  const { rows } = await db.query<TrendingRow>(sql['pick-trending-papers'], [
-    options.asOf,
-    options.windowHours,
-    options.gravity,
-    options.velocityWeight,
-    options.limit,
-  ]);
-  return rows.map((row) => ({
-    id: row.id,
-    externalId: row.external_id,
-    title: row.title,
-    abstract: row.abstract,
-    authors: row.authors,
-    url: row.url,
-    codeUrl: row.code_url,
-    projectUrl: row.project_url,
-    githubStars: row.github_stars,
-    upvotes: row.upvotes,
-    upvotesLast24h: row.upvotes_last_24h,
-    listedAt: row.listed_at,
-    publishedAt: row.published_at,
-    score: row.score,
-  }));
 }

@@ -7,12 +7,13 @@ import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import type { Redis } from 'ioredis';
 import { createRedis } from '../queue/connection.ts';
-import type { Services } from '../runtime/services.ts';
+import type { HttpDeps } from './deps.ts';
 import { AccessLog } from './access-log.ts';
-import { HttpError, installErrorHandler, wantsJson } from './errors.ts';
+import { HttpError, installErrorHandler } from './errors.ts';
 import { html } from './html.ts';
 import { layout } from './pages/layout.ts';
 import { coalescingRedisStore } from './rate-limit-store.ts';
+import { answer } from './reply.ts';
 import { SECURITY_HEADER_OPTIONS, securityHeaders, securityHeadersPlugin } from './security-headers.ts';
 import { editionRoutes } from './routes/editions.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -52,7 +53,7 @@ export interface BuildOptions {
   onRoute?: (route: RouteOptions) => void;
 }
 
-export async function buildApp(services: Services, options: BuildOptions = {}): Promise<FastifyInstance> {
+export async function buildApp(services: HttpDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { env } = services;
   const frameworkErrorHeaders = securityHeaders(SECURITY_HEADER_OPTIONS);
   const app = Fastify({
@@ -68,8 +69,9 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
       const reply = (raw as FastifyReply).headers(frameworkErrorHeaders);
       const status = error.statusCode === 414 ? 414 : 400;
       const message = status === 414 ? 'That web address is too long.' : 'That web address is not valid.';
-      if (wantsJson(request)) return reply.code(status).send({ error: status === 414 ? 'uri_too_long' : 'bad_url', message });
-      return reply.code(status).type('text/html; charset=utf-8').send(errorPage(status, message));
+      return answer(request, reply, status, { error: status === 414 ? 'uri_too_long' : 'bad_url', message }, () =>
+        errorPage(status, message),
+      );
     },
   });
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
@@ -118,8 +120,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   installErrorHandler(app, errorPage);
   app.setNotFoundHandler((request, reply) => {
     const message = 'There is nothing at this address.';
-    if (wantsJson(request)) return reply.code(404).send({ error: 'not_found', message });
-    return reply.code(404).type('text/html; charset=utf-8').send(errorPage(404, message));
+    return answer(request, reply, 404, { error: 'not_found', message }, () => errorPage(404, message));
   });
 
   await app.register(healthRoutes, { services });

@@ -1,7 +1,12 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { answer } from './reply.ts';
 
-/** Errors the API answers with on purpose; anything else is a 500 that reveals nothing. */
+/**
+ * Errors the API answers with on purpose; anything else is a 500 that reveals nothing. Each carries a stable
+ * machine-readable code for JSON clients (`invalid_token`, `rate_limited`…), which @fastify/sensible's errors
+ * have no place for: hence this small class rather than that plugin.
+ */
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
@@ -14,15 +19,6 @@ export class HttpError extends Error {
 
 export const badRequest = (message: string, code = 'bad_request') => new HttpError(400, code, message);
 export const notFound = (message: string, code = 'not_found') => new HttpError(404, code, message);
-export const unavailable = (message: string) => new HttpError(503, 'unavailable', message);
-
-/** Does the client want JSON (a program) rather than a page (a person)? */
-export function wantsJson(request: FastifyRequest): boolean {
-  const contentType = request.headers['content-type'] ?? '';
-  if (contentType.includes('application/json')) return true;
-  const accept = request.headers.accept ?? '';
-  return accept.includes('application/json') && !accept.includes('text/html');
-}
 
 export type ErrorPageRenderer = (status: number, message: string) => string;
 
@@ -67,7 +63,6 @@ export function installErrorHandler(app: FastifyInstance, renderPage: ErrorPageR
       message = 'Something went wrong on our side. Please try again later.';
     }
     if (status >= 500) request.log.error({ err: error }, 'request failed');
-    if (wantsJson(request)) return reply.code(status).send({ error: code, message });
-    return reply.code(status).type('text/html; charset=utf-8').send(renderPage(status, message));
+    return answer(request, reply, status, { error: code, message }, () => renderPage(status, message));
   });
 }

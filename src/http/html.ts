@@ -1,15 +1,11 @@
 // Auto-escaping HTML templates: every interpolated value is escaped unless it is already SafeHtml.
+import { escapeHtml } from '../text/html.ts';
+
 export class SafeHtml {
   constructor(readonly value: string) {}
   toString(): string {
     return this.value;
   }
-}
-
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (char) => ENTITIES[char]!);
 }
 
 function render(value: unknown): string {

@@ -5,7 +5,7 @@
 // @fastify/rate-limit as its `store` (same counters and expiry as its RedisStore: a fixed window per key).
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor, RateLimitOptions } from '@fastify/rate-limit';
 import type { Redis, Result } from 'ioredis';
-import { createGroupCommit } from '../db/group-commit.ts';
+import { createGroupCommit } from '../batching/group-commit.ts';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {

@@ -1,9 +1,10 @@
 // Builds each reader's digest as raw MIME from parts encoded once per edition. The per-recipient work
 // is a few header lines and the quoted-printable encoding of one URL; everything else is string reuse.
 import { createHash } from 'node:crypto';
-import addressparser from 'nodemailer/lib/addressparser/index.js';
 import { encodeWords, foldLines, isPlainText, quoteString } from 'nodemailer/lib/mime-funcs/index.js';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp/index.js';
+import { escapeHtml } from '../text/html.ts';
+import { domainOf, parseMailbox, type Mailbox } from './address.ts';
 
 export interface DigestTemplate {
   editionDate: string;
@@ -34,24 +35,7 @@ export interface DigestMessageFactory {
 const CRLF = '\r\n';
 const LINE = 76;
 
-/** The address and display name of a From header value. */
-export function parseMailbox(value: string): { name: string; address: string } {
-  const [first] = addressparser(value, { flatten: true }) as { name: string; address: string }[];
-  if (!first?.address) throw new Error(`not a mailbox: ${value}`);
-  return { name: first.name ?? '', address: first.address };
-}
-
-/** The host part of the From address: what Message-IDs and List-Id are made of. */
-export function mailHost(from: string): string {
-  const { address } = parseMailbox(from);
-  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
-}
-
-export function digestMessageId(editionDate: string, subscriberId: number, host: string): string {
-  return `<edition-${editionDate}.s${subscriberId}@${host}>`;
-}
-
-function encodeMailbox({ name, address }: { name: string; address: string }): string {
+function encodeMailbox({ name, address }: Mailbox): string {
   if (!name) return address;
   const display = isPlainText(name) ? (/[^\w !#$%&'*+\-/=?^`{|}~]/.test(name) ? quoteString(name) : name) : encodeWords(name, 'Q', 52);
   return `${display} <${address}>`;
@@ -65,10 +49,6 @@ function header(name: string, value: string): string {
 /** RFC 5322 date, e.g. "Sat, 28 Nov 2026 07:00:00 +0000". */
 export function rfc5322Date(date: Date): string {
   return date.toUTCString().replace(/GMT$/, '+0000');
-}
-
-function escapeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /**
@@ -97,7 +77,7 @@ function assertHeaderSafe(value: string): void {
 
 export function createDigestMessageFactory(edition: DigestTemplate, sender: DigestSender, placeholder: string): DigestMessageFactory {
   const from = parseMailbox(sender.from);
-  const host = from.address.slice(from.address.lastIndexOf('@') + 1).toLowerCase();
+  const host = domainOf(from.address);
   const mailto = sender.unsubscribeMailto ?? from.address;
   const boundary = `----=_paperboy_${createHash('sha256').update(edition.editionDate).update(edition.subject).digest('hex').slice(0, 24)}`;
 
@@ -146,7 +126,7 @@ export function createDigestMessageFactory(edition: DigestTemplate, sender: Dige
         textHead +
         joinSegments(textSegments, encodeValue(url)) +
         htmlHead +
-        joinSegments(htmlSegments, encodeValue(escapeAttribute(url))) +
+        joinSegments(htmlSegments, encodeValue(escapeHtml(url))) +
         closing
       );
     },

@@ -1,7 +1,8 @@
 // The one seam between paperboy and an SMTP server: everything above it deals in finished MIME messages.
 import { simpleParser } from 'mailparser';
-import type { Pool } from '../db/pool.ts';
 import type { Env } from '../config/env.ts';
+import { insertOutboxMessage } from '../db/outbox.ts';
+import type { Queryable } from '../db/pool.ts';
 import { createSmtpPool } from './smtp-pool.ts';
 
 export interface OutgoingMessage {
@@ -53,24 +54,24 @@ export function createSmtpMailer(
 }
 
 /** The development outbox: messages are stored in Postgres and browsed at /dev/outbox. */
-export function createOutboxMailer(pool: Pool): Mailer {
+export function createOutboxMailer(pool: Queryable): Mailer {
   return {
     kind: 'outbox',
     async send(message) {
       const raw = Buffer.isBuffer(message.raw) ? message.raw : Buffer.from(message.raw);
       const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
-      const { rows } = await pool.query<{ id: number }>(
-        `INSERT INTO outbox_messages (message_id, envelope_to, subject, raw)
-         VALUES ($1, $2, $3, $4)
-         RETURNING id`,
-        [parsed.messageId ?? null, [message.to], parsed.subject ?? null, raw],
-      );
-      return { response: `250 stored in the development outbox as #${rows[0]!.id}` };
+      const id = await insertOutboxMessage(pool, {
+        messageId: parsed.messageId ?? null,
+        envelopeTo: [message.to],
+        subject: parsed.subject ?? null,
+        raw,
+      });
+      return { response: `250 stored in the development outbox as #${id}` };
     },
     async close() {},
   };
 }
 
-export function createMailer(env: Env, pool: Pool): Mailer {
+export function createMailer(env: Env, pool: Queryable): Mailer {
   return env.SMTP_URL ? createSmtpMailer(env) : createOutboxMailer(pool);
 }

@@ -1,7 +1,10 @@
 // The scheduled ingest: BullMQ fetches PAPERS_SOURCE_URL on PAPERS_CRON, retrying with backoff.
 import { UnrecoverableError } from 'bullmq';
+import type { Env } from '../config/env.ts';
+import type { Pool } from '../db/pool.ts';
+import type { Logger } from '../logger.ts';
+import type { Queues } from '../queue/queues.ts';
 import type { WorkerDefinition } from '../queue/workers.ts';
-import type { Services } from '../runtime/services.ts';
 import { fetchListing, ListingFetchError } from './fetch.ts';
 import { ingestListing, type IngestSummary } from './ingest.ts';
 
@@ -11,7 +14,11 @@ export const INGEST_SCHEDULER_ID = 'ingest';
 export const INGEST_ATTEMPTS = 5;
 export const INGEST_BACKOFF_MS = 30_000;
 
-type IngestServices = Pick<Services, 'env' | 'pool' | 'logger'>;
+export interface IngestServices {
+  env: Env;
+  pool: Pool;
+  logger: Logger;
+}
 
 /** Fetches and loads one listing; any failure leaves the database as it was (one transaction). */
 export async function ingestFromUrl(
@@ -37,7 +44,7 @@ export async function ingestFromUrl(
   return { ...summary, rejected: summary.rejected.length };
 }
 
-export function ingestWorkerDefinition(services: Services): WorkerDefinition<'ingest'> {
+export function ingestProcessor(services: IngestServices): WorkerDefinition<'ingest'> {
   return {
     queue: 'ingest',
     processor: async (job) => ingestFromUrl(services, job.data.url),
@@ -45,7 +52,10 @@ export function ingestWorkerDefinition(services: Services): WorkerDefinition<'in
 }
 
 /** On when PAPERS_SOURCE_URL is set; removed when it is not (a scheduler outlives the config that made it). */
-export async function installIngestSchedule(services: Pick<Services, 'env' | 'queues'>): Promise<void> {
+export async function installIngestSchedule(services: {
+  env: Pick<Env, 'PAPERS_SOURCE_URL' | 'PAPERS_CRON' | 'DIGEST_TZ'>;
+  queues: Pick<Queues, 'ingest'>;
+}): Promise<void> {
   const { env, queues } = services;
   if (!env.PAPERS_SOURCE_URL) {
     await queues.ingest.removeJobScheduler(INGEST_SCHEDULER_ID);

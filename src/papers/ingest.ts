@@ -1,7 +1,7 @@
 // One ingest: parse a listing, load what is valid in one transaction, report what was not.
 import type { Pool } from '../db/pool.ts';
 import { parseDailyPapers, relistPapers, type RejectedEntry } from './listing.ts';
-import { loadPapers } from './store.ts';
+import { loadPapers } from '../db/papers.ts';
 
 export interface IngestOptions {
   /** The snapshot time (and listing time of papers that have none). */
@@ -26,7 +26,7 @@ export async function ingestListing(pool: Pool, text: string, options: IngestOpt
   return { format: listing.format, ...loaded, rejected: listing.rejected };
 }
 
-export function formatSummary(summary: Pick<IngestSummary, 'inserted' | 'updated' | 'rejected'>): string {
+export function formatIngestSummary(summary: Pick<IngestSummary, 'inserted' | 'updated' | 'rejected'>): string {
   return `inserted ${summary.inserted}, updated ${summary.updated}, rejected ${summary.rejected.length}`;
 }
 

@@ -1,27 +1,10 @@
 // Parsing the Hugging Face Daily Papers listing (GET /api/daily_papers): pure, no I/O.
 // Accepts a JSON array of entries or JSON Lines of the same entries; unknown fields are ignored.
 import { z } from 'zod';
+import type { PaperInput } from '../db/papers.ts';
+import { httpUrl } from '../text/url.ts';
 
-/** One paper as paperboy stores it, whatever shape it arrived in. */
-export interface PaperInput {
-  externalId: string;
-  title: string;
-  abstract: string;
-  /** Names in order, hidden authors left out. */
-  authors: string[];
-  url: string;
-  codeUrl: string | null;
-  projectUrl: string | null;
-  githubStars: number | null;
-  thumbnailUrl: string | null;
-  numComments: number | null;
-  aiSummary: string | null;
-  keywords: string[];
-  publishedAt: Date | null;
-  /** submittedOnDailyAt (falling back to publishedAt); null = unknown, the loader keeps what it had. */
-  listedAt: Date | null;
-  upvotes: number;
-}
+export type { PaperInput };
 
 export interface RejectedEntry {
   /** 1-based: the entry's index in a JSON array, or its line in JSON Lines. */
@@ -98,17 +81,6 @@ export function paperUrl(externalId: string, title: string): string {
   return `https://huggingface.co/papers/${encodeURIComponent(externalId)}`;
 }
 
-/** Only http(s) links end up in an email; anything else (javascript:, garbage) is dropped. */
-function webUrl(value: string | null | undefined): string | null {
-  if (!value) return null;
-  try {
-    const url = new URL(value.trim());
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : null;
-  } catch {
-    return null;
-  }
-}
-
 function toDate(value: string | null | undefined): Date | null {
   return value ? new Date(value) : null;
 }
@@ -127,10 +99,10 @@ function toPaper(entry: Entry): PaperInput | string {
       .map((author) => author.name.trim())
       .filter(Boolean),
     url: paperUrl(externalId, title),
-    codeUrl: webUrl(paper.githubRepo),
-    projectUrl: webUrl(paper.projectPage),
+    codeUrl: httpUrl(paper.githubRepo),
+    projectUrl: httpUrl(paper.projectPage),
     githubStars: paper.githubStars ?? null,
-    thumbnailUrl: webUrl(entry.thumbnail),
+    thumbnailUrl: httpUrl(entry.thumbnail),
     numComments: entry.numComments ?? null,
     aiSummary: paper.ai_summary?.trim() || null,
     keywords: paper.ai_keywords ?? [],

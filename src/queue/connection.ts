@@ -15,3 +15,15 @@ export function createRedis(redisUrl: string, options: RedisOptions = {}): Redis
   redis.on('error', () => {});
   return redis;
 }
+
+/** Resolves when Redis at `redisUrl` answers PING within `timeoutMs`; rejects with its error if not. */
+export async function probeRedis(redisUrl: string, timeoutMs = 3_000): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    await redis.ping();
+  } finally {
+    redis.disconnect();
+  }
+}

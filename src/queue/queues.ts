@@ -1,6 +1,7 @@
 // Queue names and their job payloads in one map, so every add() and every processor is type-checked.
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { ConfirmationClaim } from '../db/subscribers.ts';
 
 export interface JobPayloads {
   /**
@@ -13,14 +14,13 @@ export interface JobPayloads {
   /** Fetch the papers listing from a URL and load it. */
   ingest: { url: string };
   /**
-   * Send the double opt-in emails of a batch of claims (src/subscriptions/confirmation-mail.ts): one job per
-   * subscribe batch rather than per address, since queueing a job costs the API more than storing the address.
+   * Send the double opt-in emails of up to 50 claims (src/subscriptions/confirmation-mail.ts): claims are gathered
+   * into jobs rather than one job per address, since queueing a job costs the API more than storing the address.
    */
-  confirmations: { claims: { subscriberId: number; claimedAt: number }[] };
+  confirmations: { claims: ConfirmationClaim[] };
 }
 
 export type QueueName = keyof JobPayloads;
-export const QUEUE_NAMES: readonly QueueName[] = ['digest', 'deliveries', 'ingest', 'confirmations'];
 
 export type Queues = { [Name in QueueName]: Queue<JobPayloads[Name], unknown, Name> };
 

@@ -1,6 +1,6 @@
 // Workers start only in processes that ask for them ("gate the consumer, never the producer").
 import { Worker, type Processor, type WorkerOptions } from 'bullmq';
-import type { Services } from '../runtime/services.ts';
+import type { Logger } from '../logger.ts';
 import { createRedis } from './connection.ts';
 import type { JobPayloads, QueueName } from './queues.ts';
 
@@ -17,16 +17,23 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
+export interface WorkerConnection {
+  redisUrl: string;
+  /** BullMQ key prefix (QUEUE_PREFIX). */
+  prefix: string;
+  logger: Logger;
+}
+
 /** Starts one BullMQ worker per definition, each on its own blocking Redis connection. */
-export function startWorkers(services: Services, definitions: WorkerDefinition[]): RunningWorkers {
-  const log = services.logger.child({ part: 'worker' });
+export function startWorkers(connectionOptions: WorkerConnection, definitions: readonly WorkerDefinition[]): RunningWorkers {
+  const log = connectionOptions.logger.child({ part: 'worker' });
   const connections: ReturnType<typeof createRedis>[] = [];
   const workers = definitions.map(({ queue, processor, options }) => {
-    const connection = createRedis(services.env.REDIS_URL);
+    const connection = createRedis(connectionOptions.redisUrl);
     connections.push(connection);
     const worker = new Worker(queue, processor as Processor, {
       connection,
-      prefix: services.env.QUEUE_PREFIX,
+      prefix: connectionOptions.prefix,
       concurrency: 1,
       ...options,
     });

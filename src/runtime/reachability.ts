@@ -1,12 +1,14 @@
-import pg from 'pg';
-import { Redis } from 'ioredis';
+// Start-up checks: a dependency the process cannot run without is down, said in one line with what to do.
+import { probePostgres } from '../db/database.ts';
+import { probeRedis } from '../queue/connection.ts';
 
 /** A dependency the process cannot run without is down: the CLI prints `message` alone, no stack. */
 export class UnreachableError extends Error {
   override name = 'UnreachableError';
 }
 
-function redactUrl(raw: string): string {
+/** A connection URL fit for a message: the password masked, no trailing slash. */
+function withoutPassword(raw: string): string {
   try {
     const url = new URL(raw);
     if (url.password) url.password = '***';
@@ -16,43 +18,22 @@ function redactUrl(raw: string): string {
   }
 }
 
+const reasonOf = (error: unknown) => (error as Error).message || (error as { code?: string }).code || 'no answer';
+
 export async function assertPostgresReachable(databaseUrl: string): Promise<void> {
-  const admin = new URL(databaseUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 3_000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-  } catch (error) {
-    const reason = (error as Error).message || (error as { code?: string }).code || 'no answer';
+  await probePostgres(databaseUrl).catch((error: unknown) => {
     throw new UnreachableError(
-      `PostgreSQL is not reachable at ${redactUrl(databaseUrl)} (${reason}): start it with ` +
+      `PostgreSQL is not reachable at ${withoutPassword(databaseUrl)} (${reasonOf(error)}): start it with ` +
         '`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` or `docker compose up -d postgres`',
     );
-  } finally {
-    await client.end().catch(() => {});
-  }
+  });
 }
 
 export async function assertRedisReachable(redisUrl: string): Promise<void> {
-  const redis = new Redis(redisUrl, {
-    lazyConnect: true,
-    connectTimeout: 3_000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (error) {
-    const reason = (error as Error).message || 'no answer';
+  await probeRedis(redisUrl).catch((error: unknown) => {
     throw new UnreachableError(
-      `Redis is not reachable at ${redactUrl(redisUrl)} (${reason}): start it with ` +
+      `Redis is not reachable at ${withoutPassword(redisUrl)} (${reasonOf(error)}): start it with ` +
         '`redis-server --daemonize yes` or `docker compose up -d redis`',
     );
-  } finally {
-    redis.disconnect();
-  }
+  });
 }

@@ -1,8 +1,6 @@
 // The parts a process can run: the API, the workers (with the schedules), or both (`paperboy start`).
 import { buildApp } from '../http/app.ts';
-import { workerDefinitions } from '../queue/definitions.ts';
-import { installSchedules } from '../queue/schedules.ts';
-import { startWorkers } from '../queue/workers.ts';
+import { installSchedules, startProcessors } from './processors.ts';
 import type { Services } from './services.ts';
 import { closeOnSignals, type Closable } from './shutdown.ts';
 
@@ -26,7 +24,7 @@ export async function runRoles(services: Services, roles: Roles): Promise<void> 
     parts.push({ name: 'http server', close: () => app.close() });
   }
   if (roles.workers) {
-    const running = startWorkers(services, workerDefinitions(services));
+    const running = startProcessors(services);
     await installSchedules(services);
     logger.info({ queues: running.workers.map((worker) => worker.name), prefix: env.QUEUE_PREFIX }, 'workers ready');
     parts.push({ name: 'workers', close: () => running.close() });

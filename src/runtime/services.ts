@@ -1,12 +1,14 @@
-// The composition root: opens every connection a process needs, once, and closes them in order.
+// The services a process shares: every connection it needs, opened once and closed in order. Domains never see
+// this bag: each names the few parts it uses (src/runtime/processors.ts and src/http/app.ts hand them over).
 import type { Redis } from 'ioredis';
 import type { Env } from '../config/env.ts';
 import { createPool, type Pool } from '../db/pool.ts';
+import { developmentSecret } from '../db/settings.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createMailer, type Mailer } from '../mail/mailer.ts';
 import { createRedis } from '../queue/connection.ts';
 import { closeQueues, createQueues, type Queues } from '../queue/queues.ts';
-import { deriveKeys, resolveSecret, type Keys } from '../security/keys.ts';
+import { deriveKeys, type Keys } from '../security/keys.ts';
 import { assertPostgresReachable, assertRedisReachable, UnreachableError } from './reachability.ts';
 
 export interface Services {
@@ -33,7 +35,7 @@ export async function openServices(env: Env, options: OpenOptions = {}): Promise
   const redis = createRedis(env.REDIS_URL);
   const queues = createQueues(redis, env.QUEUE_PREFIX);
   const mailer = createMailer(env, pool);
-  const keys = await resolveSecret(pool, env.SECRET_KEY)
+  const keys = await (env.SECRET_KEY ? Promise.resolve(env.SECRET_KEY) : developmentSecret(pool))
     .then(deriveKeys)
     .catch(async (error: { code?: string }) => {
       await pool.end();

@@ -1,5 +1,4 @@
-import { hkdfSync, randomBytes, createHmac } from 'node:crypto';
-import type { Queryable } from '../db/pool.ts';
+import { createHmac, hkdfSync } from 'node:crypto';
 
 /** Independent keys derived from SECRET_KEY, one per use, so no use can forge another's values. */
 export interface Keys {
@@ -32,17 +31,4 @@ export function cachedIpHasher(keys: Keys, capacity = 4096): (ip: string) => str
     }
     return hash;
   };
-}
-
-/**
- * SECRET_KEY from config, or in development one generated on first run and kept in the database,
- * so tokens in already-sent emails survive restarts and every process agrees on it.
- */
-export async function resolveSecret(db: Queryable, configured: string | undefined): Promise<string> {
-  if (configured) return configured;
-  await db.query(`INSERT INTO settings (name, value) VALUES ('secret_key', $1) ON CONFLICT (name) DO NOTHING`, [
-    randomBytes(32).toString('base64url'),
-  ]);
-  const { rows } = await db.query<{ value: string }>(`SELECT value FROM settings WHERE name = 'secret_key'`);
-  return rows[0]!.value;
 }

@@ -5,33 +5,28 @@ import { UnrecoverableError } from 'bullmq';
 import type { Env } from '../config/env.ts';
 import type { Queryable } from '../db/pool.ts';
 import { maskEmail, type Logger } from '../logger.ts';
-import { escapeHtml } from '../http/html.ts';
+import { domainOf, parseMailbox } from '../mail/address.ts';
 import { composeMessage } from '../mail/compose.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { classifySmtpError } from '../mail/smtp-errors.ts';
 import { renderEmail, type RenderedEmail } from '../mail/templates.ts';
-import type { JobPayloads } from '../queue/queues.ts';
 import type { ProcessorFor, WorkerDefinition } from '../queue/workers.ts';
 import type { Keys } from '../security/keys.ts';
-import { confirmUrl } from './links.ts';
+import { escapeHtml } from '../text/html.ts';
 import { describeTtl } from './confirmation-queue.ts';
+import { confirmUrl } from './links.ts';
 import {
   findConfirmationRecipients,
   markConfirmationBounced,
   markConfirmationDone,
   type ConfirmationClaim,
   type ConfirmationRecipient,
-} from './service.ts';
+} from '../db/subscribers.ts';
 
 export const CONFIRMATION_SUBJECT = 'Confirm your Paperboy subscription';
 const URL_PLACEHOLDER = 'PAPERBOY-CONFIRM-URL-PLACEHOLDER';
 
 type ConfirmEnv = Pick<Env, 'PUBLIC_URL' | 'CONFIRM_TOKEN_TTL_HOURS' | 'MAIL_FROM'>;
-
-/** The address inside MAIL_FROM ("Paperboy <digest@example.org>" → "digest@example.org"). */
-export function mailFromAddress(mailFrom: string): string {
-  return /<([^<>\s]+@[^<>\s]+)>/.exec(mailFrom)?.[1] ?? mailFrom.trim();
-}
 
 // MJML costs ~10 ms, so the email is compiled once per process with a placeholder for the only
 // per-reader value, the link, which is filled in (escaped for the HTML part) at send time.
@@ -69,12 +64,12 @@ export async function buildConfirmationMessage(
 ): Promise<Buffer> {
   const template = await confirmationTemplate(env);
   const link = confirmUrl(env, keys, recipient.id, now);
-  const sender = mailFromAddress(env.MAIL_FROM);
+  const sender = parseMailbox(env.MAIL_FROM).address;
   return composeMessage({
     from: env.MAIL_FROM,
     to: recipient.email,
     subject: CONFIRMATION_SUBJECT,
-    messageId: `<confirm-${recipient.id}-${claimedAt}@${sender.split('@')[1] ?? 'localhost'}>`,
+    messageId: `<confirm-${recipient.id}-${claimedAt}@${domainOf(sender)}>`,
     html: template.html.replaceAll(URL_PLACEHOLDER, escapeHtml(link)),
     text: template.text.replaceAll(URL_PLACEHOLDER, link),
     headers: { 'Auto-Submitted': 'auto-generated' },
@@ -107,7 +102,7 @@ const maskAddresses = (message: string) => message.replace(/[^\s<>"']+@[^\s<>"']
 async function sendOne(deps: ConfirmationDeps, recipient: ConfirmationRecipient, claim: ConfirmationClaim): Promise<void> {
   const raw = await buildConfirmationMessage(deps.env, deps.keys, recipient, claim.claimedAt);
   try {
-    const result = await deps.mailer.send({ from: mailFromAddress(deps.env.MAIL_FROM), to: recipient.email, raw });
+    const result = await deps.mailer.send({ from: parseMailbox(deps.env.MAIL_FROM).address, to: recipient.email, raw });
     deps.logger.info({ subscriberId: recipient.id, to: maskEmail(recipient.email), response: result.response }, 'confirmation sent');
   } catch (error) {
     const failure = classifySmtpError(error);
@@ -155,17 +150,9 @@ export async function sendConfirmations(deps: ConfirmationDeps, claims: readonly
   throw new Error(`confirmation not sent: ${summary}`);
 }
 
-/** Sends the confirmation for one claim (see sendConfirmations). */
-export async function sendConfirmation(deps: ConfirmationDeps, claim: ConfirmationClaim): Promise<ConfirmationOutcome> {
-  const [outcome] = await sendConfirmations(deps, [claim]);
-  return outcome!;
-}
-
-export function confirmationWorker(deps: ConfirmationDeps): WorkerDefinition<'confirmations'> {
+export function confirmationsProcessor(deps: ConfirmationDeps): WorkerDefinition<'confirmations'> {
   const processor: ProcessorFor<'confirmations'> = async (job) => {
-    // A job queued by the previous version (one claim per job) may still wait in Redis after an upgrade.
-    const data = job.data as JobPayloads['confirmations'] | ConfirmationClaim;
-    const outcomes = await sendConfirmations(deps, 'claims' in data ? data.claims : [data]);
+    const outcomes = await sendConfirmations(deps, job.data.claims);
     return {
       sent: outcomes.filter((outcome) => outcome === 'sent').length,
       skipped: outcomes.filter((outcome) => outcome === 'skipped').length,

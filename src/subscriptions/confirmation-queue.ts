@@ -1,9 +1,10 @@
 // The API's side of the confirmation email: queue it for a claim, nothing more. Rendering and sending live in
-// confirmation-mail.ts, which only workers load (MJML is heavy and the API never needs it).
+// confirmation-mail.ts, which the workers run.
+import { chunk } from '../batching/chunk.ts';
 import type { Queryable } from '../db/pool.ts';
+import { releaseConfirmationClaims, type ConfirmationClaim } from '../db/subscribers.ts';
 import type { Logger } from '../logger.ts';
 import type { Queues } from '../queue/queues.ts';
-import { releaseConfirmationClaims, type ConfirmationClaim } from './service.ts';
 
 export function describeTtl(hours: number): string {
   if (hours % 24 === 0) return hours === 24 ? '1 day' : `${hours / 24} days`;
@@ -30,13 +31,6 @@ export const CONFIRMATION_LINGER_MS = 20;
  */
 export const confirmationJobId = (claims: readonly ConfirmationClaim[]) => `confirm-${claims[0]!.subscriberId}-${claims[0]!.claimedAt}`;
 
-/** Splits a batch's claims into jobs of at most `size` claims, in order. */
-export function confirmationJobs(claims: readonly ConfirmationClaim[], size = CLAIMS_PER_CONFIRMATION_JOB): ConfirmationClaim[][] {
-  const jobs: ConfirmationClaim[][] = [];
-  for (let start = 0; start < claims.length; start += size) jobs.push(claims.slice(start, start + size));
-  return jobs;
-}
-
 /**
  * Queues the confirmations of a batch of claims with one round trip to Redis. If Redis refuses, the
  * claims are released (one statement) so each reader's next try sends.
@@ -46,7 +40,7 @@ export async function queueConfirmations(
   claims: readonly ConfirmationClaim[],
 ): Promise<void> {
   if (claims.length === 0) return;
-  const jobs = confirmationJobs(claims).map((jobClaims) => ({
+  const jobs = chunk(claims, CLAIMS_PER_CONFIRMATION_JOB).map((jobClaims) => ({
     name: 'confirmations' as const,
     data: { claims: jobClaims },
     opts: { jobId: confirmationJobId(jobClaims) },

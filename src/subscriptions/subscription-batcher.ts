@@ -1,12 +1,12 @@
-// Group commit for POST /subscribe (src/db/group-commit.ts): one statement and one commit per request tops
+// Group commit for POST /subscribe (s../batching/group-commit.ts): one statement and one commit per request tops
 // out near 1,000–1,300 requests/s; the requests of one event-loop pass are instead written by one set-based
 // statement (requestSubscriptions), and their confirmations queued together. BENCHMARKS.md "## API".
-import { createGroupCommit } from '../db/group-commit.ts';
+import { createGroupCommit } from '../batching/group-commit.ts';
 import type { Queryable } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
 import type { Queues } from '../queue/queues.ts';
 import { createConfirmationQueuer } from './confirmation-queue.ts';
-import { requestSubscriptions, type ConfirmationClaim, type SubscriptionRequest } from './service.ts';
+import { requestSubscriptions, type ConfirmationClaim, type SubscriptionRequest } from '../db/subscribers.ts';
 
 /** Enough to amortise a commit; small enough that one batch stays one short statement. */
 export const MAX_SUBSCRIPTION_BATCH = 500;

@@ -1,10 +1,11 @@
 // Fixtures for the digest tests: papers and subscribers put straight into Postgres, in-process workers.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from '../../src/db/pool.ts';
-import { deliveriesWorkerDefinition } from '../../src/digest/deliveries-job.ts';
-import { digestWorkerDefinition } from '../../src/digest/digest-job.ts';
+import { deliveriesProcessor } from '../../src/digest/deliveries-job.ts';
+import { digestProcessor } from '../../src/digest/digest-job.ts';
+import type { RunningWorkers, WorkerDefinition } from '../../src/queue/workers.ts';
+import { startProcessors } from '../../src/runtime/processors.ts';
 import type { Services } from '../../src/runtime/services.ts';
-import { startWorkers, type RunningWorkers, type WorkerDefinition } from '../../src/queue/workers.ts';
 
 export interface PaperFixture {
   title?: string;
@@ -65,10 +66,7 @@ export async function insertConfirmedReaders(pool: Pool, count: number, domain =
 }
 
 export function startDigestWorkers(services: Services): RunningWorkers {
-  return startWorkers(services, [
-    digestWorkerDefinition(services) as WorkerDefinition,
-    deliveriesWorkerDefinition(services) as WorkerDefinition,
-  ]);
+  return startProcessors(services, [digestProcessor(services) as WorkerDefinition, deliveriesProcessor(services) as WorkerDefinition]);
 }
 
 export async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {

@@ -2,9 +2,10 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/http/app.ts';
 import type { Pool } from '../../src/db/pool.ts';
-import { startWorkers, type RunningWorkers, type WorkerDefinition } from '../../src/queue/workers.ts';
+import type { RunningWorkers, WorkerDefinition } from '../../src/queue/workers.ts';
+import { startProcessors } from '../../src/runtime/processors.ts';
 import { signToken } from '../../src/security/tokens.ts';
-import { confirmationWorker } from '../../src/subscriptions/confirmation-mail.ts';
+import { confirmationsProcessor } from '../../src/subscriptions/confirmation-mail.ts';
 import type { TestContext } from './services.ts';
 import type { ReceivedMessage } from './smtp.ts';
 
@@ -20,7 +21,7 @@ export interface RunningApp {
 /** The app as `paperboy start` runs it: HTTP routes plus the confirmation worker. */
 export async function startApp(context: TestContext): Promise<RunningApp> {
   const app = await buildApp(context.services);
-  const workers = startWorkers(context.services, [confirmationWorker(context.services) as WorkerDefinition]);
+  const workers = startProcessors(context.services, [confirmationsProcessor(context.services) as WorkerDefinition]);
   return {
     app,
     workers,

@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createPool } from '../../db/pool.ts';
 import { migrate } from '../../db/migrate.ts';
-import { pickTrendingPapers, trendingOptionsFrom } from '../../digest/trending.ts';
-import { formatRejection, formatSummary, ingestListing } from '../../papers/ingest.ts';
+import { pickTrendingPapers } from '../../db/trending.ts';
+import { trendingOptionsFrom } from '../../digest/trending.ts';
+import { formatIngestSummary, formatRejection, ingestListing } from '../../papers/ingest.ts';
 import { ROOT } from '../../paths.ts';
 import { assertPostgresReachable } from '../../runtime/reachability.ts';
 import { parseCommandArgs } from '../args.ts';
@@ -27,7 +28,7 @@ export const demoCommand: Command = {
       const now = new Date();
       const summary = await ingestListing(pool, text, { observedAt: now, relistNewestAt: new Date(now.getTime() - DEMO_NEWEST_AGE_MS) });
       for (const rejection of summary.rejected) stdout.write(`${formatRejection(rejection)}\n`);
-      stdout.write(`${formatSummary(summary)}\n`);
+      stdout.write(`${formatIngestSummary(summary)}\n`);
       const trending = await pickTrendingPapers(pool, trendingOptionsFrom(env, now));
       stdout.write(`\ntrending now (top ${trending.length}):\n`);
       trending.forEach((paper, index) =>

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dateIn, isEditionDate } from '../../digest/calendar.ts';
 import { enqueueDigest, type DigestJobResult } from '../../digest/digest-job.ts';
-import { findEditionByDate } from '../../digest/edition.ts';
-import { editionProgress, formatProgress, formatSummary, type EditionProgress } from '../../digest/progress.ts';
+import { findEditionByDate } from '../../db/editions.ts';
+import { editionProgress, formatProgress, formatEditionSummary, type EditionProgress } from '../../digest/progress.ts';
 import { openServices, type Services } from '../../runtime/services.ts';
 import { parseCommandArgs } from '../args.ts';
 import { UsageError, type Command } from '../command.ts';
@@ -76,7 +76,7 @@ async function follow(
       } else if (last.sent === 0) last.sent = progress.sent;
       if (state === 'completed' && progress.open === 0) {
         if (tty) stdout.write('\r\x1b[2K');
-        stdout.write(`${formatSummary(editionDate, progress, before, (Date.now() - started) / 1000)}\n`);
+        stdout.write(`${formatEditionSummary(editionDate, progress, before, (Date.now() - started) / 1000)}\n`);
         return 0;
       }
       if (tty) stdout.write(`\r\x1b[2K${formatProgress(editionDate, progress, rate)}`);

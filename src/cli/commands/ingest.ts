@@ -1,6 +1,6 @@
 import { assertPostgresReachable } from '../../runtime/reachability.ts';
 import { createPool } from '../../db/pool.ts';
-import { formatRejection, formatSummary, ingestListing } from '../../papers/ingest.ts';
+import { formatIngestSummary, formatRejection, ingestListing } from '../../papers/ingest.ts';
 import { readListingSource } from '../../papers/source.ts';
 import { parseCommandArgs } from '../args.ts';
 import { UsageError, type Command } from '../command.ts';
@@ -19,7 +19,7 @@ export const ingestCommand: Command = {
     try {
       const summary = await ingestListing(pool, text, { observedAt: new Date() });
       for (const rejection of summary.rejected) stdout.write(`${formatRejection(rejection)}\n`);
-      stdout.write(`${formatSummary(summary)}\n`);
+      stdout.write(`${formatIngestSummary(summary)}\n`);
     } finally {
       await pool.end();
     }

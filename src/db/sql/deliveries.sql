@@ -16,9 +16,9 @@ WITH page AS (
   ON CONFLICT (edition_id, subscriber_id) DO NOTHING
   RETURNING id
 )
-SELECT (SELECT max(id) FROM page) AS last_subscriber_id,
+SELECT (SELECT max(id) FROM page) AS "lastSubscriberId",
        (SELECT count(*) FROM page)::int AS walked,
-       (SELECT array_agg(id) FROM created) AS created_ids;
+       (SELECT array_agg(id) FROM created) AS "createdIds";
 
 -- name: open-deliveries-page
 -- Deliveries not final yet (uses deliveries_open_idx), a keyset page at a time.
@@ -55,7 +55,7 @@ WITH candidates AS (
    WHERE d.id = c.id AND c.wanted
   RETURNING d.id, c.subscriber_id, c.email, c.message_id
 )
-SELECT id, subscriber_id, email, message_id, (SELECT count(*) FROM skipped)::int AS skipped
+SELECT id, subscriber_id AS "subscriberId", email, message_id AS "messageId", (SELECT count(*) FROM skipped)::int AS skipped
   FROM claimed
  ORDER BY id;
 

@@ -6,12 +6,14 @@
 SELECT pg_advisory_xact_lock(hashtext('paperboy:edition-build'));
 
 -- name: find-edition-by-date
-SELECT id, edition_date, title, subject, papers, html_template, text_template, created_at, fanned_out_at
+SELECT id, edition_date AS "editionDate", title, subject, papers, html_template AS "htmlTemplate",
+       text_template AS "textTemplate", created_at AS "createdAt", fanned_out_at AS "fannedOutAt"
   FROM editions
  WHERE edition_date = $1;
 
 -- name: find-edition-by-id
-SELECT id, edition_date, title, subject, papers, html_template, text_template, created_at, fanned_out_at
+SELECT id, edition_date AS "editionDate", title, subject, papers, html_template AS "htmlTemplate",
+       text_template AS "textTemplate", created_at AS "createdAt", fanned_out_at AS "fannedOutAt"
   FROM editions
  WHERE id = $1;
 
@@ -30,14 +32,14 @@ SELECT $1, paper_id, rank, score
 UPDATE editions SET fanned_out_at = now() WHERE id = $1 AND fanned_out_at IS NULL;
 
 -- name: list-editions
-SELECT edition_date, title, jsonb_array_length(papers)::int AS paper_count
+SELECT edition_date AS "editionDate", title, jsonb_array_length(papers)::int AS "paperCount"
   FROM editions
  ORDER BY edition_date DESC
  LIMIT $1;
 
 -- name: recent-editions-with-open-deliveries
 -- Editions of the last few days that still have work; the recovery sweep re-enqueues them after a Redis loss.
-SELECT e.id, e.edition_date
+SELECT e.id, e.edition_date AS "editionDate"
   FROM editions e
  WHERE e.edition_date >= $1::date - 3
    AND EXISTS (SELECT 1 FROM deliveries d WHERE d.edition_id = e.id AND d.status IN ('queued', 'sending'));

@@ -1,14 +1,18 @@
--- Papers and their upvote history (src/papers/store.ts). Both run in one transaction per ingest.
+-- Papers and their upvote history (src/db/papers.ts). Both run in one transaction per ingest.
 
 -- name: upsert-papers
--- $1 jsonb array of papers (snake_case keys), $2 the ingest time (listing time of a paper that never had one).
--- Rows whose data did not change are left alone (no write, no updated_at bump, not counted as updated).
+-- $1 jsonb array of papers (PaperInput, camelCase keys, dates as ISO strings), $2 the ingest time (listing
+-- time of a paper that never had one). Rows whose data did not change are left alone (no write, no updated_at
+-- bump, not counted as updated).
 WITH input AS (
-  SELECT *
+  SELECT r."externalId" AS external_id, r.title, r.abstract, r.authors, r.url, r."codeUrl" AS code_url,
+         r."projectUrl" AS project_url, r."githubStars" AS github_stars, r."thumbnailUrl" AS thumbnail_url,
+         r."numComments" AS num_comments, r."aiSummary" AS ai_summary, r.keywords, r."publishedAt" AS published_at,
+         r."listedAt" AS listed_at, r.upvotes
   FROM jsonb_to_recordset($1::jsonb) AS r(
-    external_id text, title text, abstract text, authors text[], url text, code_url text, project_url text,
-    github_stars integer, thumbnail_url text, num_comments integer, ai_summary text, keywords text[],
-    published_at timestamptz, listed_at timestamptz, upvotes integer
+    "externalId" text, title text, abstract text, authors text[], url text, "codeUrl" text, "projectUrl" text,
+    "githubStars" integer, "thumbnailUrl" text, "numComments" integer, "aiSummary" text, keywords text[],
+    "publishedAt" timestamptz, "listedAt" timestamptz, upvotes integer
   )
 ),
 upserted AS (
@@ -48,6 +52,3 @@ SELECT p.id, $3::timestamptz, o.upvotes
 FROM unnest($1::text[], $2::integer[]) AS o(external_id, upvotes)
 JOIN papers p ON p.external_id = o.external_id
 ON CONFLICT (paper_id, observed_at) DO UPDATE SET upvotes = excluded.upvotes;
-
--- name: count-papers
-SELECT (SELECT count(*) FROM papers)::integer AS papers, (SELECT count(*) FROM upvote_snapshots)::integer AS snapshots;

@@ -86,13 +86,13 @@ UPDATE subscribers
  WHERE id = ANY ($1::bigint[]) AND status = 'pending';
 
 -- name: find-subscriber
+-- $1 id, $2 resubscribe window in days.
 SELECT s.id,
        s.email,
-       s.email_input,
+       s.email_input AS "emailInput",
        s.status,
-       s.confirmed_at,
-       s.unsubscribed_at,
-       EXISTS (SELECT 1 FROM suppressions p WHERE p.email = lower(s.email)) AS suppressed
+       EXISTS (SELECT 1 FROM suppressions p WHERE p.email = lower(s.email)) AS suppressed,
+       subscriber_can_resubscribe(s, $2::int) AS "canResubscribe"
   FROM subscribers s
  WHERE s.id = $1;
 
@@ -146,10 +146,7 @@ changed AS (
      SET status = 'confirmed', updated_at = now()
     FROM current c
    WHERE s.id = c.id
-     AND c.status = 'unsubscribed'
-     AND s.confirmed_at IS NOT NULL
-     AND s.unsubscribed_at > now() - make_interval(days => $2::int)
-     AND NOT EXISTS (SELECT 1 FROM suppressions p WHERE p.email = lower(s.email))
+     AND subscriber_can_resubscribe(s, $2::int)
   RETURNING s.id
 ),
 events AS (

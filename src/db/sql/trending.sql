@@ -1,4 +1,4 @@
--- Trending (src/digest/trending.ts). The formula and its reasons are in README.md, "Papers and trending".
+-- Trending (src/db/trending.ts; options in src/digest/trending.ts). The formula and its reasons are in README.md, "Papers and trending".
 
 -- name: pick-trending-papers
 -- $1 as_of, $2 window hours, $3 gravity, $4 velocity weight, $5 limit.
@@ -48,8 +48,10 @@ ranked AS (
   ORDER BY score DESC, m.upvotes DESC, m.listed_at DESC, m.external_id
   LIMIT $5::integer
 )
-SELECT p.id, p.external_id, p.title, p.abstract, p.authors, p.url, p.code_url, p.project_url, p.github_stars,
-       r.upvotes, r.upvotes_last_24h, p.listed_at, p.published_at, r.score
+SELECT p.id, p.external_id AS "externalId", p.title, p.abstract, p.authors, p.url, p.code_url AS "codeUrl",
+       p.project_url AS "projectUrl", p.github_stars AS "githubStars", p.ai_summary AS "aiSummary",
+       p.keywords, p.thumbnail_url AS "thumbnailUrl", p.num_comments AS "numComments",
+       r.upvotes, r.upvotes_last_24h AS "upvotesLast24h", p.listed_at AS "listedAt", p.published_at AS "publishedAt", r.score
 FROM ranked r
 JOIN papers p ON p.id = r.id
 ORDER BY r.score DESC, r.upvotes DESC, r.listed_at DESC, r.external_id;

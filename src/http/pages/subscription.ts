@@ -3,6 +3,7 @@
 import { html, type SafeHtml } from '../html.ts';
 import { layout } from './layout.ts';
 
+/** The form's honeypot field: people never see it, bots fill it in. */
 export const HONEYPOT_FIELD = 'website';
 
 export interface SubscribeFormState {
@@ -155,15 +156,5 @@ export function resubscribedPage(firstDigest: string): string {
       <div class="card" role="status">
         <p>You’re subscribed again. The next digest arrives <strong>${firstDigest}</strong>.</p>
       </div>`,
-  );
-}
-
-/** A link that can no longer do what it was for; says why and what to do instead. */
-export function linkProblemPage(title: string, message: string): string {
-  return layout(
-    title,
-    html`<h1>${title}</h1>
-      <p>${message}</p>
-      <p><a href="/">Back to the start</a></p>`,
   );
 }

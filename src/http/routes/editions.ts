@@ -2,8 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { isEditionDate } from '../../digest/calendar.ts';
 import { paperView } from '../../digest/digest-view.ts';
-import { findEditionByDate, listEditions } from '../../digest/edition.ts';
-import type { Services } from '../../runtime/services.ts';
+import { findEditionByDate, listEditions } from '../../db/editions.ts';
+import type { HttpDeps } from '../deps.ts';
 import { notFound } from '../errors.ts';
 import { html, trusted } from '../html.ts';
 import { layout } from '../pages/layout.ts';
@@ -15,7 +15,7 @@ const EDITION_STYLE = trusted(`<style>
 .links a{margin-right:1rem;font-weight:600;text-decoration:none}
 </style>`);
 
-export async function editionRoutes(app: FastifyInstance, { services }: { services: Services }) {
+export async function editionRoutes(app: FastifyInstance, { services }: { services: HttpDeps }) {
   const { pool } = services;
 
   app.get(

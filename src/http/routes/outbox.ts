@@ -1,39 +1,20 @@
 // The development outbox: every message "sent" without SMTP_URL, browsable in a browser.
 import type { FastifyInstance } from 'fastify';
 import { simpleParser } from 'mailparser';
-import type { Services } from '../../runtime/services.ts';
+import { findOutboxMessage, listOutboxMessages } from '../../db/outbox.ts';
+import type { HttpDeps } from '../deps.ts';
 import { html } from '../html.ts';
 import { layout } from '../pages/layout.ts';
 
-interface OutboxRow {
-  id: number;
-  message_id: string | null;
-  envelope_to: string[];
-  subject: string | null;
-  created_at: Date;
-  raw?: Buffer;
-}
-
-export async function outboxRoutes(app: FastifyInstance, { services }: { services: Services }) {
+export async function outboxRoutes(app: FastifyInstance, { services }: { services: HttpDeps }) {
   const { pool } = services;
   const schema = { hide: true };
   const idParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } as const;
 
-  const findMessage = async (id: number) => {
-    const { rows } = await pool.query<OutboxRow>(
-      `SELECT id, message_id, envelope_to, subject, created_at, raw FROM outbox_messages WHERE id = $1`,
-      [id],
-    );
-    return rows[0];
-  };
+  const findMessage = (id: number) => findOutboxMessage(pool, id);
 
   app.get('/dev/outbox', { schema }, async (_request, reply) => {
-    const { rows } = await pool.query<OutboxRow>(
-      `SELECT id, message_id, envelope_to, subject, created_at
-         FROM outbox_messages
-        ORDER BY id DESC
-        LIMIT 200`,
-    );
+    const rows = await listOutboxMessages(pool, 200);
     const body = html`<h1>Development outbox</h1>
       <p class="muted">Mail sent while <code>SMTP_URL</code> is unset lands here instead of in an inbox. Newest first.</p>
       ${rows.length === 0 ? html`<p>No messages yet. Subscribe on the <a href="/">home page</a> to send one.</p>` : ''}
@@ -51,9 +32,9 @@ export async function outboxRoutes(app: FastifyInstance, { services }: { service
             (row) =>
               html`<tr>
                 <td>${row.id}</td>
-                <td>${row.envelope_to.join(', ')}</td>
+                <td>${row.envelopeTo.join(', ')}</td>
                 <td><a href="/dev/outbox/${row.id}">${row.subject ?? '(no subject)'}</a></td>
-                <td>${row.created_at.toISOString()}</td>
+                <td>${row.createdAt.toISOString()}</td>
               </tr>`,
           )}
         </tbody>
@@ -68,12 +49,12 @@ export async function outboxRoutes(app: FastifyInstance, { services }: { service
         .code(404)
         .type('text/html; charset=utf-8')
         .send(layout('Not found', html`<h1>No such message</h1>`));
-    const parsed = await simpleParser(message.raw!);
+    const parsed = await simpleParser(message.raw);
     const headers = [...parsed.headerLines].map((line) => line.line).join('\n');
     const body = html`<p><a href="/dev/outbox">← Outbox</a></p>
       <h1>${parsed.subject ?? '(no subject)'}</h1>
       <p class="muted">
-        To ${message.envelope_to.join(', ')} · ${message.created_at.toISOString()} · <a href="/dev/outbox/${message.id}/raw">raw</a>
+        To ${message.envelopeTo.join(', ')} · ${message.createdAt.toISOString()} · <a href="/dev/outbox/${message.id}/raw">raw</a>
       </p>
       <h2>HTML part</h2>
       <iframe
@@ -92,7 +73,7 @@ export async function outboxRoutes(app: FastifyInstance, { services }: { service
   app.get<{ Params: { id: number } }>('/dev/outbox/:id/html', { schema: { ...schema, params: idParams } }, async (request, reply) => {
     const message = await findMessage(request.params.id);
     if (!message) return reply.code(404).send('not found');
-    const parsed = await simpleParser(message.raw!);
+    const parsed = await simpleParser(message.raw);
     // The message's own HTML, shown as a mail client would: in a sandbox, no scripts.
     return reply
       .header('content-security-policy', "sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline'; frame-ancestors 'self'")

@@ -1,24 +1,19 @@
 // Subscribe, confirm, unsubscribe, resubscribe: for people (pages, plain form POSTs) and programs (JSON on
 // the same routes). GETs only show a page with one button: mail scanners fetch links and must change nothing.
 // Every POST that changes state carries its signed token, so no cookies and no CSRF tokens are needed.
+import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../../runtime/services.ts';
+import { confirmSubscriber, findSubscriber, resubscribeSubscriber, unsubscribeSubscriber, type Subscriber } from '../../db/subscribers.ts';
 import { cachedIpHasher, type Keys } from '../../security/keys.ts';
 import { verifyToken, type TokenClaims, type TokenPurpose } from '../../security/tokens.ts';
-import { normaliseAddress, MESSAGES } from '../../subscriptions/address.ts';
+import { MESSAGES, normaliseAddress } from '../../subscriptions/address.ts';
 import { describeTtl } from '../../subscriptions/confirmation-queue.ts';
 import { describeDigestTime, nextDigestAt } from '../../subscriptions/first-digest.ts';
-import {
-  confirmSubscriber,
-  findSubscriber,
-  resubscribeSubscriber,
-  unsubscribeSubscriber,
-  type Subscriber,
-} from '../../subscriptions/service.ts';
 import { createSubscriptionBatcher } from '../../subscriptions/subscription-batcher.ts';
-import { badRequest, HttpError, notFound, wantsJson } from '../errors.ts';
-import { parseMultipartFields } from '../multipart.ts';
+import type { HttpDeps } from '../deps.ts';
+import { badRequest, HttpError, notFound } from '../errors.ts';
 import * as pages from '../pages/subscription.ts';
+import { answer, wantsJson } from '../reply.ts';
 import { humanValidationError, subscriptionSchemas as schemas } from '../schemas/subscription.ts';
 
 type TokenRequest = FastifyRequest<{ Querystring: { token?: string }; Body: { token?: string; 'List-Unsubscribe'?: string } | undefined }>;
@@ -43,13 +38,7 @@ function tokenOf(request: TokenRequest): string {
   return (request.body?.token ?? request.query.token)!;
 }
 
-/** Answers a program with JSON and a person with a page. */
-function answer(request: FastifyRequest, reply: FastifyReply, status: number, json: object, page: () => string) {
-  if (wantsJson(request)) return reply.code(status).send(json);
-  return reply.code(status).type('text/html; charset=utf-8').send(page());
-}
-
-export async function subscriptionRoutes(app: FastifyInstance, { services }: { services: Services }) {
+export async function subscriptionRoutes(app: FastifyInstance, { services }: { services: HttpDeps }) {
   const { env, pool, keys } = services;
   const firstDigest = () => describeDigestTime(nextDigestAt(env.DIGEST_CRON, env.DIGEST_TZ, new Date()), env.DIGEST_TZ);
   // Rendered once: the answer to every subscribe request is these exact bytes.
@@ -63,18 +52,16 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
   const subscriptions = createSubscriptionBatcher(services, { resendMinutes: env.CONFIRM_RESEND_MINUTES });
   app.addHook('onClose', () => subscriptions.flush());
   const subscriber = async (id: number): Promise<Subscriber> => {
-    const found = await findSubscriber(pool, id);
+    const found = await findSubscriber(pool, id, env.RESUBSCRIBE_WINDOW_DAYS);
     if (!found) throw notFound(TOKEN_MESSAGES.unknown, 'unknown_subscriber');
     return found;
   };
 
-  // Mail clients may send the RFC 8058 one-click POST as multipart; only these routes accept it.
-  app.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: 16 * 1024 }, (request, body, done) => {
-    try {
-      done(null, parseMultipartFields(body as string, request.headers['content-type'] ?? ''));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
+  // Mail clients may send the RFC 8058 one-click POST as multipart: its text fields become the body, as a form's
+  // would. Only short text fields, never files (a file part is refused).
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fields: 10, fieldSize: 1024, files: 0, fileSize: 0, parts: 10, headerPairs: 20 },
   });
 
   app.get('/', { schema: schemas.home }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(home));
@@ -95,7 +82,8 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
       const accepted = () => answer(request, reply, 202, { status: 'pending' }, () => checkInbox);
       const body = request.body && typeof request.body === 'object' ? request.body : {};
       // A filled honeypot is a bot: same answer as everyone, nothing stored, nothing sent.
-      if (typeof body.website === 'string' && body.website !== '') return accepted();
+      const honeypot = body[pages.HONEYPOT_FIELD];
+      if (typeof honeypot === 'string' && honeypot !== '') return accepted();
       const checked = normaliseAddress(body.email);
       const address = checked.ok && request.validationError ? { ok: false as const, message: FORM_UNREADABLE } : checked;
       if (!address.ok) {
@@ -117,7 +105,7 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
     const claims = claimsOf(keys, request, 'confirm');
     const found = await subscriber(claims.subscriberId);
     if (found.status === 'pending' && !found.suppressed) {
-      return answer(request, reply, 200, { status: 'pending' }, () => pages.confirmPromptPage(tokenOf(request), found.email_input));
+      return answer(request, reply, 200, { status: 'pending' }, () => pages.confirmPromptPage(tokenOf(request), found.emailInput));
     }
     if (found.status === 'confirmed') {
       return answer(request, reply, 200, { status: 'confirmed' }, () =>
@@ -146,7 +134,7 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
       const claims = claimsOf(keys, request, 'unsubscribe');
       const found = await subscriber(claims.subscriberId);
       if (found.status === 'unsubscribed' || found.status === 'suppressed') return unsubscribed(request, reply, found);
-      return answer(request, reply, 200, { status: found.status }, () => pages.unsubscribePromptPage(tokenOf(request), found.email_input));
+      return answer(request, reply, 200, { status: found.status }, () => pages.unsubscribePromptPage(tokenOf(request), found.emailInput));
     },
   );
 
@@ -171,14 +159,7 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
       pages.unsubscribedPage({ token: tokenOf(request), ...resubscribeOffer(found) }),
     );
 
-  const resubscribeOffer = (found: Subscriber) => {
-    const windowMs = env.RESUBSCRIBE_WINDOW_DAYS * 24 * 3600 * 1000;
-    const recent = found.unsubscribed_at !== null && Date.now() - found.unsubscribed_at.getTime() < windowMs;
-    return {
-      canResubscribe: found.status === 'unsubscribed' && !found.suppressed && found.confirmed_at !== null && recent,
-      windowDays: env.RESUBSCRIBE_WINDOW_DAYS,
-    };
-  };
+  const resubscribeOffer = (found: Subscriber) => ({ canResubscribe: found.canResubscribe, windowDays: env.RESUBSCRIBE_WINDOW_DAYS });
 
   app.get(
     '/resubscribe',
@@ -192,7 +173,7 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
         );
       }
       if (!resubscribeOffer(found).canResubscribe) throw new HttpError(409, 'cannot_resubscribe', CANNOT_RESUBSCRIBE);
-      return answer(request, reply, 200, { status: found.status }, () => pages.resubscribePromptPage(tokenOf(request), found.email_input));
+      return answer(request, reply, 200, { status: found.status }, () => pages.resubscribePromptPage(tokenOf(request), found.emailInput));
     },
   );
 

@@ -3,6 +3,7 @@
 import type { FastifySchema } from 'fastify';
 import type { SchemaErrorFormatter } from 'fastify/types/schema.js';
 import { HttpError } from '../errors.ts';
+import { HONEYPOT_FIELD } from '../pages/subscription.ts';
 
 const TAGS = ['subscription'];
 const TOKEN = { type: 'string', maxLength: 512, description: 'The signed token from the link in the email.' } as const;
@@ -76,7 +77,7 @@ export const subscriptionSchemas = {
       type: 'object',
       properties: {
         email: { type: 'string', maxLength: 512, description: 'The address; trimmed, domain lower-cased, IDN stored as punycode.' },
-        website: { type: 'string', maxLength: 512, description: 'Honeypot: leave empty.' },
+        [HONEYPOT_FIELD]: { type: 'string', maxLength: 512, description: 'Honeypot: leave empty.' },
       },
       required: ['email'],
     },

@@ -1,7 +1,8 @@
-// The subscription state machine, wired to Postgres. Each transition is one guarded SQL statement that
-// also writes its subscriber_events rows (src/db/sql/subscribers.sql); this file only names them.
-import { loadQueries } from '../db/queries.ts';
-import type { Queryable } from '../db/pool.ts';
+// The subscriber store: the subscription state machine in Postgres. Each transition is one guarded SQL
+// statement that also writes its subscriber_events rows (src/db/sql/subscribers.sql); this file names them
+// and maps rows to camelCase at this edge.
+import type { Queryable } from './pool.ts';
+import { loadQueries } from './queries.ts';
 
 export type SubscriberStatus = 'pending' | 'confirmed' | 'unsubscribed' | 'suppressed';
 
@@ -27,6 +28,7 @@ export interface SubscriptionRequest {
   reason: string;
 }
 
+/** A confirmation email due to one subscriber: claimed here, queued by the API, sent by a worker. */
 export interface ConfirmationClaim {
   subscriberId: number;
   /** Epoch ms of the claim: makes the confirmation's job id and Message-ID stable across retries. */
@@ -74,15 +76,17 @@ export async function releaseConfirmationClaims(db: Queryable, subscriberIds: re
 export interface Subscriber {
   id: number;
   email: string;
-  email_input: string;
+  /** As the reader typed it: what their pages show. */
+  emailInput: string;
   status: SubscriberStatus;
-  confirmed_at: Date | null;
-  unsubscribed_at: Date | null;
   suppressed: boolean;
+  /** The unsubscribe page may offer one-click Resubscribe (the rule is the SQL function subscriber_can_resubscribe). */
+  canResubscribe: boolean;
 }
 
-export async function findSubscriber(db: Queryable, id: number): Promise<Subscriber | undefined> {
-  const { rows } = await db.query<Subscriber>(SQL['find-subscriber'], [id]);
+/** `resubscribeWindowDays` decides canResubscribe. */
+export async function findSubscriber(db: Queryable, id: number, resubscribeWindowDays: number): Promise<Subscriber | undefined> {
+  const { rows } = await db.query<Subscriber>(SQL['find-subscriber'], [id, resubscribeWindowDays]);
   return rows[0];
 }
 

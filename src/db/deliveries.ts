@@ -1,0 +1,116 @@
+// The deliveries store: one row per (edition, subscriber), the record that makes "never twice, never lost"
+// checkable. Postgres is the truth; the queue only carries ids.
+import type { Queryable } from './pool.ts';
+import { loadQueries } from './queries.ts';
+
+const sql = loadQueries('deliveries.sql', [
+  'create-deliveries-batch',
+  'open-deliveries-page',
+  'claim-deliveries',
+  'record-sent',
+  'record-deferred',
+  'record-failed',
+  'record-bounced',
+  'edition-progress',
+]);
+
+export interface CreatedDeliveries {
+  /** The last subscriber id of the page walked (the next page starts after it); null when the page was empty. */
+  lastSubscriberId: number | null;
+  walked: number;
+  /** The rows this page created, ascending (rows that existed already are not in it). */
+  createdIds: number[];
+}
+
+/**
+ * One keyset page of confirmed subscribers (after `afterSubscriberId`, at most `pageSize`) gets its delivery rows
+ * for the edition; `host` is the Message-ID's host part.
+ */
+export async function createDeliveriesPage(
+  db: Queryable,
+  page: { editionId: number; editionDate: string; afterSubscriberId: number; pageSize: number; host: string },
+): Promise<CreatedDeliveries> {
+  const { rows } = await db.query<{ lastSubscriberId: number | null; walked: number; createdIds: (number | string)[] | null }>(
+    sql['create-deliveries-batch'],
+    [page.editionId, page.afterSubscriberId, page.pageSize, page.editionDate, page.host],
+  );
+  const row = rows[0]!;
+  // int8[] arrives as strings.
+  const createdIds = (row.createdIds ?? []).map(Number).sort((a, b) => a - b);
+  return { lastSubscriberId: row.lastSubscriberId, walked: row.walked, createdIds };
+}
+
+/** Ids of the edition's deliveries not final yet (queued or sending) after `afterId`, ascending. */
+export async function openDeliveriesPage(db: Queryable, editionId: number, afterId: number, pageSize: number): Promise<number[]> {
+  const { rows } = await db.query<{ id: number }>(sql['open-deliveries-page'], [editionId, afterId, pageSize]);
+  return rows.map((row) => row.id);
+}
+
+export interface ClaimedDelivery {
+  id: number;
+  subscriberId: number;
+  email: string;
+  messageId: string;
+}
+
+/**
+ * Takes a batch's deliveries for sending (queued ones, and 'sending' ones this claim held before, or whose
+ * claim is older than `staleClaimSeconds`); readers no longer wanted are marked skipped in the same statement.
+ */
+export async function claimDeliveries(
+  db: Queryable,
+  deliveryIds: readonly number[],
+  claimToken: string,
+  staleClaimSeconds: number,
+): Promise<ClaimedDelivery[]> {
+  const { rows } = await db.query<ClaimedDelivery>(sql['claim-deliveries'], [deliveryIds, claimToken, staleClaimSeconds]);
+  return rows;
+}
+
+export interface SentDelivery {
+  id: number;
+  response: string;
+  sentAt: Date;
+}
+
+/** Marks the deliveries sent, with the server's answer: one statement for the whole batch. */
+export async function recordSent(db: Queryable, sent: readonly SentDelivery[]): Promise<void> {
+  await db.query(sql['record-sent'], [sent.map((row) => row.id), sent.map((row) => row.response), sent.map((row) => row.sentAt)]);
+}
+
+export interface DeliveryError {
+  id: number;
+  detail: string;
+}
+
+const idsAndDetails = (errors: readonly DeliveryError[]) => [errors.map((error) => error.id), errors.map((error) => error.detail)];
+
+/** A temporary failure (4xx, connection): back to queued for the job's next attempt. */
+export async function recordDeferred(db: Queryable, errors: readonly DeliveryError[]): Promise<void> {
+  if (errors.length > 0) await db.query(sql['record-deferred'], idsAndDetails(errors));
+}
+
+/** Failed for good, nobody suppressed (out of attempts, or the message could not be built). */
+export async function recordFailed(db: Queryable, errors: readonly DeliveryError[]): Promise<void> {
+  if (errors.length > 0) await db.query(sql['record-failed'], idsAndDetails(errors));
+}
+
+/** A permanent refusal of the address: the delivery failed and the address is never mailed again. */
+export async function recordBounced(db: Queryable, errors: readonly DeliveryError[]): Promise<void> {
+  if (errors.length > 0) await db.query(sql['record-bounced'], idsAndDetails(errors));
+}
+
+export interface EditionProgress {
+  sent: number;
+  failed: number;
+  skipped: number;
+  /** Queued or sending: not final yet. */
+  open: number;
+  total: number;
+}
+
+export async function editionProgress(db: Queryable, editionId: number): Promise<EditionProgress> {
+  const { rows } = await db.query<EditionProgress>(sql['edition-progress'], [editionId]);
+  const row = rows[0]!;
+  return { sent: row.sent, failed: row.failed, skipped: row.skipped, open: row.open, total: row.total };
+}

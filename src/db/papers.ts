@@ -1,0 +1,51 @@
+// The papers store: one transaction per ingest batch, set-based (one upsert, one snapshot insert).
+import { withTransaction, type Pool } from './pool.ts';
+import { loadQueries } from './queries.ts';
+
+/** One paper as paperboy stores it, whatever shape it arrived in. */
+export interface PaperInput {
+  externalId: string;
+  title: string;
+  abstract: string;
+  /** Names in order, hidden authors left out. */
+  authors: string[];
+  url: string;
+  codeUrl: string | null;
+  projectUrl: string | null;
+  githubStars: number | null;
+  thumbnailUrl: string | null;
+  numComments: number | null;
+  aiSummary: string | null;
+  keywords: string[];
+  publishedAt: Date | null;
+  /** submittedOnDailyAt (falling back to publishedAt); null = unknown, the loader keeps what it had. */
+  listedAt: Date | null;
+  upvotes: number;
+}
+
+const sql = loadQueries('papers.sql', ['upsert-papers', 'record-upvote-snapshots']);
+
+export interface LoadResult {
+  inserted: number;
+  updated: number;
+  /** Upvote snapshots written (one per paper in the batch). */
+  snapshots: number;
+}
+
+/**
+ * Upserts a batch of papers and records one upvote snapshot per paper, all or nothing.
+ * Unchanged papers are not rewritten; their snapshot is still recorded (the history of "no change").
+ */
+export async function loadPapers(pool: Pool, papers: readonly PaperInput[], observedAt: Date): Promise<LoadResult> {
+  if (papers.length === 0) return { inserted: 0, updated: 0, snapshots: 0 };
+  return withTransaction(pool, async (client) => {
+    // The JSON keys are PaperInput's own: the statement's recordset names them (src/db/sql/papers.sql).
+    const { rows } = await client.query<{ inserted: number; updated: number }>(sql['upsert-papers'], [JSON.stringify(papers), observedAt]);
+    const snapshots = await client.query(sql['record-upvote-snapshots'], [
+      papers.map((paper) => paper.externalId),
+      papers.map((paper) => paper.upvotes),
+      observedAt,
+    ]);
+    return { inserted: rows[0]!.inserted, updated: rows[0]!.updated, snapshots: snapshots.rowCount ?? 0 };
+  });
+}
