@@ -21,7 +21,7 @@ function runCli(
 ): Promise<Run & { signalledAt?: number; exitedAt?: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+      env: { PATH: process.env.PATH ?? '', PAPERBOY_SOURCE: '1', LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -21,7 +21,7 @@ interface Run {
 function paperboy(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: database.url, LOG_LEVEL: 'silent', ...options.env },
+      env: { PATH: process.env.PATH ?? '', PAPERBOY_SOURCE: '1', DATABASE_URL: database.url, LOG_LEVEL: 'silent', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

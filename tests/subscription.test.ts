@@ -457,20 +457,3 @@ test('a retried confirmations job sends only the emails the SMTP server has not 
     'one email per reader',
   );
 });
-
-test('a one-claim confirmations job queued before the upgrade is still sent', async () => {
-  const { requestSubscriptions } = await import('../src/db/subscribers.ts');
-  const [claim] = await requestSubscriptions(
-    pool(),
-    [{ input: 'legacy@example.org', email: 'legacy@example.org', sourceIpHash: null, reason: 'test' }],
-    10,
-  );
-  assert.ok(claim);
-  // The payload the previous version queued: the claim itself, not a list of claims.
-  await context.services.queues.confirmations.add('confirmations', claim as never, {
-    jobId: `confirm-${claim.subscriberId}-${claim.claimedAt}`,
-  });
-  await waitForMailTo('legacy@example.org');
-  await settleConfirmations(context);
-  assert.equal(messagesTo('legacy@example.org').length, 1);
-});

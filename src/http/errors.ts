@@ -31,6 +31,12 @@ function isDatabaseDown(error: unknown): boolean {
   );
 }
 
+/** The multipart parser (busboy) rejects a malformed body with a plain Error: the client's mistake, not ours. */
+function isUnreadableMultipart(error: FastifyError, request: FastifyRequest): boolean {
+  const multipart = (request as FastifyRequest & { isMultipart?: () => boolean }).isMultipart?.() ?? false;
+  return multipart && typeof error.statusCode !== 'number';
+}
+
 /** 415 -> 'unsupported_media_type'. */
 function statusName(status: number): string {
   return (STATUS_CODES[status] ?? 'bad_request').toLowerCase().replace(/[^a-z]+/g, '_');
@@ -47,6 +53,10 @@ export function installErrorHandler(app: FastifyInstance, renderPage: ErrorPageR
       status = 400;
       code = 'invalid_request';
       message = `Invalid request: ${error.message}`;
+    } else if (isUnreadableMultipart(error, request)) {
+      status = 400;
+      code = 'invalid_request';
+      message = 'The form could not be read. Please go back and try again.';
     } else if (isDatabaseDown(error)) {
       status = 503;
       code = 'unavailable';

@@ -26,6 +26,7 @@ export function spawnWorker(env: Env, overrides: Record<string, string> = {}): W
   const child = spawn(process.execPath, [CLI, 'worker'], {
     env: {
       PATH: process.env.PATH ?? '',
+      PAPERBOY_SOURCE: '1',
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
       DATABASE_URL: env.DATABASE_URL,
