@@ -274,18 +274,38 @@ function renderNodes(input: readonly LatexNode[], mode: Mode): string {
         break;
       case 'macro': {
         if (OPERATOR_NAMES.has(node.content) && /[\p{L}\p{N}]$/u.test(out)) out += ' ';
-        // As in TeX, the space after a symbol's name is not a space (\pm 1 is ±1, \alpha \beta is αβ); relations
-        // get their own spacing instead (x ≤ y), whatever the source had.
-        const symbol = mode === 'math' ? SYMBOLS[node.content] : undefined;
+        const symbol = mode === 'math' && node.escapeToken !== '' ? SYMBOLS[node.content] : undefined;
+        // Relations read best with a space either side (x ≤ y), whatever the source had; a centred dot hugs its
+        // operands (a·b) but keeps its room as a placeholder, f(·).
+        if (symbol === '·') out = out.replace(/(?<=[\p{L}\p{N})\]}]) +$/u, '');
         const rendered = renderMacro(node, nodes, i, mode);
         out += symbol !== undefined && SPACED_SYMBOLS.has(symbol) ? ` ${rendered.text} ` : rendered.text;
         i = rendered.last;
-        if (symbol !== undefined && nodes[i + 1]?.type === 'whitespace') i += 1;
+        // As in TeX, the space after a symbol's name is not a space before what it applies to: \pm 1 is ±1,
+        // \alpha \beta is αβ; before punctuation or a relation (\alpha = 1) it stays.
+        const after = nodes[i + 2];
+        if (
+          symbol !== undefined &&
+          nodes[i + 1]?.type === 'whitespace' &&
+          (after?.type === 'macro' || (after?.type === 'string' && /^[\p{L}\p{N}]/u.test(after.content)))
+        )
+          i += 1;
+        // The parser swallows the space after a script's braces (x^{n} y); the source positions still show it.
+        if (mode === 'math' && node.escapeToken === '' && hasGapAfter(node, nodes[i + 1])) out += ' ';
         break;
       }
     }
   }
   return out;
+}
+
+function hasGapAfter(node: Macro, next: LatexNode | undefined): boolean {
+  // The macro's own position covers only `^`; its braced argument ends at the argument's last node plus `}`.
+  const arg = node.args?.at(-1);
+  const lastInArg = arg?.content.at(-1)?.position?.end.offset;
+  const end = lastInArg !== undefined ? lastInArg + arg!.closeMark.length : node.position?.end.offset;
+  const start = next?.position?.start.offset;
+  return next?.type !== 'whitespace' && end !== undefined && start !== undefined && start > end;
 }
 
 /** A macro's text, and the index of the last node it used (itself, or the argument it took from its siblings). */
