@@ -38,7 +38,10 @@ export interface PreparedDkimBody {
 
 export interface DkimSigner {
   readonly algorithm: DkimAlgorithm;
-  /** The message (CRLF line breaks; bare CR or LF become CRLF) with a DKIM-Signature header prepended. */
+  /**
+   * The message with a DKIM-Signature header prepended. Bare CR or LF become CRLF, and a body whose last line
+   * has no CRLF gets one, as SMTP adds it anyway (verifiers disagree on trailing space in an unterminated line).
+   */
   sign(message: string, options?: DkimSignOptions): string;
   /**
    * Canonicalises the shared segments of bodies made as `segments[0] + pieces[0] + segments[1] + … + segments[n]`.
@@ -111,7 +114,7 @@ function canonicalHeader(field: HeaderField, mode: DkimCanonicalization): string
 
 /** Relaxed body canonicalisation of whole lines (and a last partial line): line-local, so segments can be done alone. */
 function relaxLines(text: string): string {
-  return text.replace(/[ \t]+(?=\r\n|$)/g, '').replace(/\t|[ \t]{2,}/g, ' ');
+  return text.replace(/[ \t]+(?=\r\n|$)/g, '').replace(/[ \t]{2,}|\t/g, ' ');
 }
 
 function canonicalLines(text: string, mode: DkimCanonicalization): string {
@@ -180,9 +183,9 @@ class BodyHasher {
     this.add(lines, emptyLinesAfter);
   }
 
-  /** `rest` is the canonical end of the body, possibly a last line without CRLF. */
+  /** `rest` is the canonical end of the body: whole lines. */
   finish(rest: string, mode: DkimCanonicalization): string {
-    this.addCanonical(rest !== '' && !rest.endsWith(CRLF) ? rest + CRLF : rest);
+    this.addCanonical(rest);
     if (!this.hashedAnything && mode === 'simple') this.hash.update(CRLF);
     return this.hash.digest('base64');
   }
@@ -270,7 +273,12 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
   for (const mode of [headerMode, bodyMode])
     if (mode !== 'relaxed' && mode !== 'simple') throw new Error(`DKIM: unknown canonicalization ${String(mode)}`);
   const signed = headerNames(options.signedHeaders ?? DEFAULT_SIGNED_HEADERS, 'signedHeaders');
-  const overSigned = new Set(headerNames(options.overSignedHeaders ?? DEFAULT_OVER_SIGNED_HEADERS, 'overSignedHeaders'));
+  // The default over-signs those of its names that are signed; an explicit list must fit signedHeaders.
+  const overSigned = new Set(
+    options.overSignedHeaders
+      ? headerNames(options.overSignedHeaders, 'overSignedHeaders')
+      : headerNames(DEFAULT_OVER_SIGNED_HEADERS, 'overSignedHeaders').filter((name) => signed.includes(name)),
+  );
   if (!signed.includes('from')) throw new Error('DKIM: signedHeaders must include From (RFC 6376 §5.4)');
   for (const name of overSigned) if (!signed.includes(name)) throw new Error(`DKIM: ${name} is over-signed but not in signedHeaders`);
 
@@ -334,10 +342,14 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
     algorithm,
 
     sign(message, signOptions) {
-      const text = BARE_LINE_BREAK.test(message) ? message.replace(/\r\n|\r|\n/g, CRLF) : message;
+      let text = BARE_LINE_BREAK.test(message) ? message.replace(/\r\n|\r|\n/g, CRLF) : message;
       const split = text.startsWith(CRLF) ? 0 : text.indexOf(CRLF + CRLF);
       const headerBlock = split === -1 ? text : text.slice(0, split + 2);
-      const body = split === -1 ? '' : text.slice(split + (split === 0 ? 2 : 4));
+      let body = split === -1 ? '' : text.slice(split + (split === 0 ? 2 : 4));
+      if (body !== '' && !body.endsWith(CRLF)) {
+        body += CRLF;
+        text += CRLF;
+      }
       const bodyHash = createHash('sha256').update(canonicalBody(body, bodyMode)).digest('base64');
       return signatureField(headerBlock.endsWith(CRLF) ? headerBlock : headerBlock + CRLF, bodyHash, signOptions?.time) + text;
     },
@@ -393,6 +405,10 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
         hasher.addCanonical(canonicalLines(pending + piece + segment.head, bodyMode));
         hasher.add(segment.middle, segment.middleEmptyLinesAfter);
         pending = segment.tail;
+      }
+      if (text !== '' && !text.endsWith(CRLF)) {
+        text += CRLF;
+        pending += CRLF;
       }
       const bodyHash = hasher.finish(canonicalLines(pending, bodyMode), bodyMode);
       return signatureField(headerBlock, bodyHash, signOptions?.time) + headerBlock + CRLF + text;
