@@ -1,7 +1,7 @@
 // `node --import tsx bench/dkim.ts`: DKIM signing cost per digest message, in one run and in interleaved
 // rounds (medians): Nodemailer's signer (what smtp-pool.ts uses), src/mail/dkim.ts's general `sign`, its fast
 // path (body prepared once per edition), and the floor: one bare RSA-2048 signature of 32 bytes. CPU µs.
-//   --messages N (200 per method per round)  --rounds R (5)
+//   --messages N (150 per method per round)  --rounds R (5)
 import { createHash, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import DKIM from 'nodemailer/lib/dkim';
@@ -10,7 +10,7 @@ import { renderEdition, UNSUBSCRIBE_PLACEHOLDER } from '../src/digest/render.ts'
 import { createDigestMessageFactory, type DigestRecipient } from '../src/mail/digest-message.ts';
 import { createDkimSigner } from '../src/mail/dkim.ts';
 
-const { values } = parseArgs({ options: { messages: { type: 'string', default: '200' }, rounds: { type: 'string', default: '5' } } });
+const { values } = parseArgs({ options: { messages: { type: 'string', default: '150' }, rounds: { type: 'string', default: '5' } } });
 const MESSAGES = Number(values.messages);
 const ROUNDS = Number(values.rounds);
 const CRLF = '\r\n';
