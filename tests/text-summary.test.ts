@@ -1,0 +1,123 @@
+// tldr promises: one readable line per paper — the AI summary when there is one, else the abstract's opening
+// sentence or two — never over the limit, never cut inside a word, "…" only when a sentence was cut.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { shortenOnWord, splitSentences, tldr } from '../src/text/summary.ts';
+
+// Abstracts copied from the Daily Papers capture.
+const A2SEARCH =
+  'Recent advances in Large Language Models (LLMs) and Reinforcement Learning (RL) have led to strong performance in open-domain question answering (QA). However, existing models still struggle with questions that admit multiple valid answers. Standard QA benchmarks, which typically assume a single gold answer, overlook this reality and thus produce inappropriate training signals.';
+const MIG =
+  'Data quality and diversity are key to the construction of effective instruction-tuning datasets. % With the increasing availability of open-source instruction-tuning datasets, it is advantageous to automatically select high-quality and diverse subsets from a vast amount of data.';
+const SHORTCUT =
+  "The notion of shortcut partition, introduced recently by Chang, Conroy, Le, Milenkovi\\'c, Solomon, and Than [CCLMST23], is a new type of graph partition into low-diameter clusters. Roughly speaking, the shortcut partition guarantees that for every two vertices u and v in the graph, there exists a path between u and v that intersects only a few clusters.";
+const MOT =
+  'Open-source Large Language Models (LLMs) increasingly specialize by domain (e.g., math, code, general reasoning), motivating systems that leverage complementary strengths across models. Prior multi-LLM approaches either (i) route a query to one or a few experts and generate independently';
+const STRATIFIED =
+  'Large language model (LLM) agents increasingly rely on external tools such as search engines to solve complex, multi-step problems, and reinforcement learning (RL) has become a key paradigm for training them. However, the trajectories of search agents are structurally heterogeneous.';
+const MMKB =
+  'Recent advancements in large language models (LLMs) and multi-modal LLMs have been remarkable. However, these models still rely solely on their parametric knowledge, which limits their ability to generate up-to-date information and increases the risk of producing erroneous content.';
+
+const CASES: ReadonlyArray<readonly [string, { aiSummary: string | null; abstract: string }, string]> = [
+  [
+    'the first sentence when two do not fit',
+    { aiSummary: null, abstract: A2SEARCH },
+    'Recent advances in Large Language Models (LLMs) and Reinforcement Learning (RL) have led to strong performance in open-domain question answering (QA).',
+  ],
+  [
+    'the first sentence, cleaned of a stray comment marker after it',
+    { aiSummary: null, abstract: MIG },
+    'Data quality and diversity are key to the construction of effective instruction-tuning datasets.',
+  ],
+  [
+    'accents rendered',
+    { aiSummary: null, abstract: SHORTCUT },
+    'The notion of shortcut partition, introduced recently by Chang, Conroy, Le, Milenković, Solomon, and Than [CCLMST23], is a new type of graph partition into low-diameter clusters.',
+  ],
+  [
+    '"e.g." inside the first sentence does not end it',
+    { aiSummary: null, abstract: MOT },
+    'Open-source Large Language Models (LLMs) increasingly specialize by domain (e.g., math, code, general reasoning), motivating systems that leverage complementary strengths across models.',
+  ],
+  [
+    'a first sentence longer than the limit is cut on a word with "…"',
+    { aiSummary: null, abstract: STRATIFIED },
+    'Large language model (LLM) agents increasingly rely on external tools such as search engines to solve complex, multi-step problems, and reinforcement learning (RL) has become a key paradigm for…',
+  ],
+  [
+    'the AI summary wins over the abstract, cleaned of LaTeX',
+    { aiSummary: 'A$^2$Search trains QA agents with RL to recognise \\emph{ambiguous} questions.', abstract: MMKB },
+    'A²Search trains QA agents with RL to recognise ambiguous questions.',
+  ],
+  [
+    'an empty AI summary falls back to the abstract',
+    { aiSummary: '  ', abstract: MMKB },
+    'Recent advancements in large language models (LLMs) and multi-modal LLMs have been remarkable.',
+  ],
+  [
+    'two short sentences both fit',
+    { aiSummary: null, abstract: 'We study $x_i$. It works. A third sentence is never shown.' },
+    'We study xᵢ. It works.',
+  ],
+  ['nothing to show', { aiSummary: null, abstract: '' }, ''],
+];
+
+for (const [promise, paper, expected] of CASES) {
+  test(`tldr: ${promise}`, () => {
+    assert.equal(tldr(paper), expected);
+  });
+}
+
+test('tldr: a long AI summary is cut to the limit on a word boundary', () => {
+  const summary =
+    'This paper proposes a framework that learns to route queries across many experts with reinforcement learning and shows gains.';
+  assert.equal(tldr({ aiSummary: summary, abstract: '' }, 60), 'This paper proposes a framework that learns to route…');
+});
+
+test('sentences do not end at abbreviations, initials, figure numbers or decimals', () => {
+  assert.deepEqual(
+    splitSentences(
+      'As shown by Smith et al. (2023) and in Fig. 3, we gain 11.3 points, e.g. GPT-4 improves. J. Smith agrees! Does it scale? Yes, cf. Table 2.',
+    ),
+    [
+      'As shown by Smith et al. (2023) and in Fig. 3, we gain 11.3 points, e.g. GPT-4 improves.',
+      'J. Smith agrees!',
+      'Does it scale?',
+      'Yes, cf. Table 2.',
+    ],
+  );
+});
+
+test('a single word longer than the limit stays whole', () => {
+  assert.equal(
+    shortenOnWord('Pneumonoultramicroscopicsilicovolcanoconiosis is long', 10),
+    'Pneumonoultramicroscopicsilicovolcanoconiosis…',
+  );
+  assert.equal(shortenOnWord('Pneumonoultramicroscopicsilicovolcanoconiosis', 10), 'Pneumonoultramicroscopicsilicovolcanoconiosis');
+});
+
+test('any abstract: within the limit, and a prefix of the cleaned text made of whole words', () => {
+  const word = fc.stringMatching(/^[A-Za-z]{1,12}[.,]?$/);
+  const abstract = fc.array(word, { minLength: 1, maxLength: 80 }).map((words) => words.join(' '));
+  fc.assert(
+    fc.property(abstract, fc.integer({ min: 20, max: 300 }), (text, maxChars) => {
+      const line = tldr({ aiSummary: null, abstract: text }, maxChars);
+      assert.ok([...line].length <= maxChars, line);
+      const shown = line.endsWith('…') ? line.slice(0, -1) : line;
+      const words = text.split(' ');
+      const shownWords = shown.split(' ');
+      // Every shown word is the source's word at that place; only the last may have lost trailing punctuation.
+      shownWords.forEach((shownWord, index) => {
+        const source = words[index]!;
+        assert.ok(
+          index === shownWords.length - 1
+            ? source.startsWith(shownWord) && /^[.,]?$/.test(source.slice(shownWord.length))
+            : source === shownWord,
+          line,
+        );
+      });
+    }),
+    { numRuns: 500 },
+  );
+});
