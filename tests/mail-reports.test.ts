@@ -81,6 +81,19 @@ test('an AOL-style complaint without Original-Rcpt-To or Original-Mail-From read
   });
 });
 
+test('headers of the original sent in base64 are still read', async () => {
+  const postfix = fixture('dsn-postfix.eml');
+  const start = postfix.indexOf('Return-Path: <bounces+d123');
+  const end = postfix.lastIndexOf('\n--4Xk2Lz0mQbz9sWn');
+  const encoded = Buffer.from(postfix.slice(start, end)).toString('base64').replace(/.{76}/g, '$&\n');
+  const report = await parseInboundReport(
+    postfix.slice(0, start).replace(/Content-Transfer-Encoding: 8bit\n\n$/, 'Content-Transfer-Encoding: base64\n\n') +
+      encoded +
+      postfix.slice(end),
+  );
+  assert.equal(report.kind === 'dsn' && report.originalMessageId, '<delivery-123@paperboy.example>');
+});
+
 test('a complaint about a mail sent to several people names no single recipient', async () => {
   const several = fixture('arf-yahoo.eml')
     .replace(/^Original-Rcpt-To: .*\n/m, '')

@@ -104,18 +104,16 @@ function structured(value: HeaderValue | undefined): { value: string; params: Pa
 }
 
 /**
- * The header block of the original message inside the report. mailparser lists a `message/rfc822` part as an
- * attachment only when it is not inline, and merges an inline one (as ARF reports send it) into the text, so
- * the top-level parts are also read from the raw message.
+ * The header block of the original message inside the report, read from the raw message: mailparser merges an
+ * inline `message/rfc822` part (as ARF reports send it) into the text, so its headers are not to be had from it.
  */
-function embeddedHeaders(raw: string, boundary: string | undefined, attachments: Attachment[]): Fields | null {
-  const attached = attachments.find((attachment) => EMBEDDED_MESSAGE_TYPES.includes(attachment.contentType.toLowerCase()));
-  if (attached) return parseFields(headerBlock(attached.content.toString('utf8')));
+function embeddedHeaders(raw: string, boundary: string | undefined): Fields | null {
   if (boundary === undefined) return null;
   for (const part of topLevelParts(raw, boundary)) {
     const headers = parseFields(part.headers);
     const type = headers.get('content-type')?.split(';')[0]?.trim().toLowerCase() ?? 'text/plain';
     if (!EMBEDDED_MESSAGE_TYPES.includes(type)) continue;
+    // RFC 2046 forbids encoding message/rfc822, but text/rfc822-headers may come in base64.
     const encoding = headers.get('content-transfer-encoding')?.toLowerCase();
     const body = encoding === 'base64' ? Buffer.from(part.body, 'base64').toString('utf8') : part.body;
     return parseFields(headerBlock(body));
@@ -156,7 +154,7 @@ function parseDsn(raw: string, boundary: string | undefined, attachments: Attach
   const status = attachments.find((attachment) => attachment.contentType.toLowerCase() === 'message/delivery-status');
   const [perMessage, ...perRecipient] = status ? parseFieldGroups(status.content.toString('utf8')) : [];
   const recipients = perRecipient.map(parseRecipient).filter((recipient) => recipient !== null);
-  const original = embeddedHeaders(raw, boundary, attachments);
+  const original = embeddedHeaders(raw, boundary);
   // Gmail names the original in the report itself; Postfix names our envelope sender there.
   const originalMessageId = messageIdOf(original?.get('message-id') ?? perMessage?.get('x-original-message-id'));
   const originalEnvelopeSender = singleAddress(original?.get('return-path') ?? typedValue(perMessage?.get('x-postfix-sender')));
@@ -175,7 +173,7 @@ function parseComplaint(raw: string, boundary: string | undefined, attachments: 
   const claimedType = fields.get('feedback-type')?.toLowerCase() as FeedbackType | undefined;
   // RFC 5965 3.1: unknown feedback types are treated as "other".
   const feedbackType = claimedType !== undefined && FEEDBACK_TYPES.includes(claimedType) ? claimedType : 'other';
-  const original = embeddedHeaders(raw, boundary, attachments);
+  const original = embeddedHeaders(raw, boundary);
   // Some receivers (AOL) redact the recipient; our VERP envelope sender still names the delivery.
   const originalRecipient = singleAddress(fields.get('original-rcpt-to') ?? original?.get('to'));
   const originalMessageId = messageIdOf(original?.get('message-id'));

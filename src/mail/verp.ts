@@ -62,7 +62,7 @@ function subAddress(baseAddress: string, detail: string): string {
 }
 
 /** The `detail` of `base+detail@domain`, lower-cased, or null when the address is not a sub-address of base. */
-function detailOf(address: unknown, baseAddress: string): string | null {
+function subAddressDetail(address: unknown, baseAddress: string): string | null {
   if (typeof address !== 'string' || address.length > 320) return null;
   const given = splitAddress(
     address
@@ -92,7 +92,7 @@ export function verpAddress(key: Buffer, bounceAddress: string, tag: VerpTag): s
 
 /** The delivery or confirmation a bounce was addressed to, or null when the address is not ours, malformed or forged. */
 export function parseVerpAddress(key: Buffer, address: unknown, bounceAddress: string): ParsedVerpTag | null {
-  const detail = detailOf(address, bounceAddress);
+  const detail = subAddressDetail(address, bounceAddress);
   const match = detail === null ? null : /^([a-z])(\d{1,19})\.([a-z2-7]+)$/.exec(detail);
   if (!match) return null;
   const letter = match[1]!;
@@ -111,7 +111,7 @@ export function unsubscribeMailtoAddress(key: Buffer, baseAddress: string, subsc
 
 /** The public id of the reader a mail to our unsubscribe address came for, or null when not ours, malformed or forged. */
 export function parseUnsubscribeMailtoAddress(key: Buffer, address: unknown, baseAddress: string): string | null {
-  const detail = detailOf(address, baseAddress);
+  const detail = subAddressDetail(address, baseAddress);
   const dot = detail === null ? -1 : detail.lastIndexOf('.');
   if (detail === null || dot < 0) return null;
   const publicId = detail.slice(0, dot);

@@ -20,7 +20,9 @@ const POLICY_REASONS: ReadonlySet<string> = new Set(['espblock']);
 
 function signatureMatches(signingKey: string, timestamp: string, token: string, signature: string): boolean {
   if (!/^[0-9a-f]{64}$/i.test(signature)) return false;
-  const expected = createHmac('sha256', signingKey).update(timestamp + token).digest();
+  const expected = createHmac('sha256', signingKey)
+    .update(timestamp + token)
+    .digest();
   return timingSafeEqual(Buffer.from(signature, 'hex'), expected);
 }
 

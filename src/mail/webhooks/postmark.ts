@@ -28,7 +28,11 @@ function eventIdOf(raw: string, parsed: unknown): string | undefined {
   return matches.length === 1 ? matches[0]![1] : undefined;
 }
 
-export function verifyPostmarkWebhook(rawBody: string | Buffer, authorization: string | undefined, expected: PostmarkCredentials): WebhookCheck {
+export function verifyPostmarkWebhook(
+  rawBody: string | Buffer,
+  authorization: string | undefined,
+  expected: PostmarkCredentials,
+): WebhookCheck {
   if (!credentialsMatch(authorization, expected)) return { ok: false, reason: 'wrong or missing basic auth credentials' };
   const raw = typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8');
   const body = parseJsonObject(raw);

@@ -51,7 +51,12 @@ export function verifySendgridWebhook(
   const body = typeof rawBody === 'string' ? Buffer.from(rawBody) : rawBody;
   let valid: boolean;
   try {
-    valid = verify('sha256', Buffer.concat([Buffer.from(timestamp), body]), { key: publicKey, dsaEncoding: 'der' }, Buffer.from(signature, 'base64'));
+    valid = verify(
+      'sha256',
+      Buffer.concat([Buffer.from(timestamp), body]),
+      { key: publicKey, dsaEncoding: 'der' },
+      Buffer.from(signature, 'base64'),
+    );
   } catch {
     valid = false;
   }

@@ -3,15 +3,7 @@
 // subscribed to: any AWS account can get a genuinely signed message for its own topic. Pure: the certificate
 // fetch is passed in (and may cache).
 import { X509Certificate, createVerify } from 'node:crypto';
-import {
-  detailOf,
-  objectOf,
-  parseJsonObject,
-  statusVetoesSuppression,
-  stringOf,
-  type JsonObject,
-  type WebhookEvent,
-} from './event.ts';
+import { detailOf, objectOf, parseJsonObject, statusVetoesSuppression, stringOf, type JsonObject, type WebhookEvent } from './event.ts';
 
 export type FetchCertificate = (url: string) => Promise<string>;
 
@@ -134,7 +126,8 @@ export async function verifySesNotification(
   const topicArn = stringOf(message.TopicArn);
   const messageId = stringOf(message.MessageId);
   const text = snsStringToSign(message);
-  if (text === null || messageId === undefined || topicArn === undefined) return { ok: false, reason: `not a signed SNS message of a known type` };
+  if (text === null || messageId === undefined || topicArn === undefined)
+    return { ok: false, reason: `not a signed SNS message of a known type` };
   if (algorithm === undefined || signature === undefined) return { ok: false, reason: 'unknown SignatureVersion or no Signature' };
   if (!isSnsUrl(certificateUrl, '.pem')) return { ok: false, reason: 'SigningCertURL is not an https URL on sns.<region>.amazonaws.com' };
   // Before fetching anything: a message for a topic we never subscribed to costs us no request.
