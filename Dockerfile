@@ -1,21 +1,27 @@
 # One image for both roles: `api` and `worker` (see docker-compose.yml).
-FROM node:20-bookworm-slim
+# Build stage: compile the TypeScript once (`npm run build` → dist/), on the Node these machines test with.
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
 
+# Run stage: the compiled JavaScript on the current Node LTS, production dependencies only.
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
-
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-
+COPY --from=build /app/dist ./dist
 COPY bin ./bin
-COPY src ./src
 COPY templates ./templates
 COPY migrations ./migrations
 COPY fixtures ./fixtures
-COPY tsconfig.json ./
 
 USER node
 EXPOSE 3000
-# node directly, not npm: npm does not pass SIGTERM on, and paperboy drains on SIGTERM.
+# node directly, not npm: npm does not pass SIGTERM on, and paperboy drains on SIGTERM. bin/paperboy.js runs dist/.
 ENTRYPOINT ["node", "bin/paperboy.js"]
 CMD ["start"]

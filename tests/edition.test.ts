@@ -77,6 +77,7 @@ function runDigestCli(args: string[]): Promise<{ code: number | null; stdout: st
     const child = spawn(process.execPath, [CLI, 'digest', ...args], {
       env: {
         PATH: process.env.PATH ?? '',
+        PAPERBOY_SOURCE: '1',
         NODE_ENV: 'test',
         LOG_LEVEL: 'silent',
         DATABASE_URL: env.DATABASE_URL,
