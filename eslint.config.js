@@ -6,8 +6,11 @@ import tseslint from 'typescript-eslint';
 const SECRET_NAME = '/(mac|hmac|signature|digest|secret|password|credential)$/i';
 const SECRET_COMPARISONS = [
   {
-    // Any equality test that mentions a secret by name, except one on a length (which is not secret).
-    selector: `BinaryExpression[operator=/^[!=]==?$/]:has(Identifier[name=${SECRET_NAME}]):not(:has(Identifier[name='length']))`,
+    // Any equality test between two values that mentions a secret by name; not a presence check (against a literal
+    // or undefined) and not one on a length, which are not secret.
+    selector:
+      `BinaryExpression[operator=/^[!=]==?$/]:has(Identifier[name=${SECRET_NAME}]):not(:has(Identifier[name='length']))` +
+      ":not([left.type='Literal']):not([right.type='Literal']):not([left.name='undefined']):not([right.name='undefined'])",
     message: 'Compare secrets and MACs with crypto.timingSafeEqual, never with == or ===.',
   },
   {

@@ -13,7 +13,7 @@ export function maskEmail(address: string): string {
 }
 
 /** Removes token values from logged URLs: a logged token is a working unsubscribe link. */
-export function redactUrl(url: string): string {
+export function redactTokens(url: string): string {
   return url.replace(/([?&]token=)[^&#]*/g, '$1[redacted]');
 }
 
@@ -28,7 +28,7 @@ export function createLogger(level: string, name = 'paperboy', destination?: Des
     name,
     level,
     serializers: {
-      req: (req: { method?: string; url?: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url ?? '') }),
+      req: (req: { method?: string; url?: string; ip?: string }) => ({ method: req.method, url: redactTokens(req.url ?? '') }),
       err: pino.stdSerializers.err,
     },
     // Never log secrets or whole addresses, whatever an object carries.

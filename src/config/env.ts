@@ -1,4 +1,5 @@
-// The one place that reads process.env. Everything else receives a typed Config.
+// The environment schema: every variable, its default and its check. src/config/load.ts reads process.env (and
+// .env) and calls parseEnv once; everything else receives the typed Env.
 import { z } from 'zod';
 
 const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
