@@ -1,0 +1,52 @@
+// When a reader's digest is due (src/digest/delivery-slots.ts): their hour in their time zone, hourly runs in UTC.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { instantOf, isDue, localTime, slotOf, type DeliveryPreference } from '../src/digest/delivery-slots.ts';
+
+const hourlyRuns = (fromIso: string, hours: number) =>
+  Array.from({ length: hours }, (_, index) => new Date(Date.parse(fromIso) + index * 3_600_000));
+const dueRuns = (preference: DeliveryPreference, fromIso: string, hours: number) =>
+  hourlyRuns(fromIso, hours)
+    .filter((slot) => isDue(preference, slot))
+    .map((slot) => slot.toISOString());
+
+test('a reader in Asia/Tokyo asking for 08:00 is sent in the 23:00 UTC run of the day before, and in no other run', () => {
+  const tokyo: DeliveryPreference = { frequency: 'daily', weekday: 1, hour: 8, timeZone: 'Asia/Tokyo' };
+  assert.deepEqual(dueRuns(tokyo, '2026-12-01T00:00:00Z', 48), ['2026-12-01T23:00:00.000Z', '2026-12-02T23:00:00.000Z']);
+  assert.deepEqual(dueRuns(tokyo, '2026-11-30T00:00:00Z', 24), ['2026-11-30T23:00:00.000Z']);
+});
+
+test('a daily reader is due once per day; a weekly reader once per week, on their weekday', () => {
+  const daily: DeliveryPreference = { frequency: 'daily', weekday: 1, hour: 7, timeZone: 'Europe/Paris' };
+  assert.equal(dueRuns(daily, '2026-12-01T00:00:00Z', 7 * 24).length, 7);
+  // 2026-12-04 is a Friday (weekday 5).
+  const weekly: DeliveryPreference = { frequency: 'weekly', weekday: 5, hour: 7, timeZone: 'Europe/Paris' };
+  assert.deepEqual(dueRuns(weekly, '2026-12-01T00:00:00Z', 7 * 24), ['2026-12-04T06:00:00.000Z']);
+  assert.equal(localTime(new Date('2026-12-04T06:00:00Z'), 'Europe/Paris').weekday, 5);
+});
+
+test('daylight saving: the local hour holds across the change, and a day never gets two digests or none', () => {
+  const newYork: DeliveryPreference = { frequency: 'daily', weekday: 1, hour: 7, timeZone: 'America/New_York' };
+  // US clocks fall back on 2026-11-01: 07:00 EDT is 11:00 UTC before, 07:00 EST is 12:00 UTC after.
+  assert.deepEqual(dueRuns(newYork, '2026-10-31T00:00:00Z', 72), [
+    '2026-10-31T11:00:00.000Z',
+    '2026-11-01T12:00:00.000Z',
+    '2026-11-02T12:00:00.000Z',
+  ]);
+  // Spring forward on 2027-03-14 in New York: 02:00 does not exist; a 02:00 reader is sent at 03:00 EDT.
+  assert.equal(instantOf('2027-03-14', 2, 'America/New_York').toISOString(), '2027-03-14T07:00:00.000Z');
+  const early: DeliveryPreference = { ...newYork, hour: 2 };
+  assert.equal(dueRuns(early, '2027-03-14T00:00:00Z', 24).length, 1);
+});
+
+test('half-hour zones are sent in the UTC hour that holds their local hour', () => {
+  const kolkata: DeliveryPreference = { frequency: 'daily', weekday: 1, hour: 8, timeZone: 'Asia/Kolkata' };
+  // 08:00 IST is 02:30 UTC: the 02:00 UTC run.
+  assert.equal(slotOf(kolkata, '2026-12-02').toISOString(), '2026-12-02T02:00:00.000Z');
+  assert.deepEqual(dueRuns(kolkata, '2026-12-02T00:00:00Z', 24), ['2026-12-02T02:00:00.000Z']);
+});
+
+test('local time reads the reader calendar day and weekday', () => {
+  assert.deepEqual(localTime(new Date('2026-12-01T23:30:00Z'), 'Asia/Tokyo'), { date: '2026-12-02', hour: 8, minute: 30, weekday: 3 });
+  assert.deepEqual(localTime(new Date('2026-12-01T23:30:00Z'), 'UTC'), { date: '2026-12-01', hour: 23, minute: 30, weekday: 2 });
+});
