@@ -44,6 +44,7 @@ export const envSchema = z.object({
   MAIL_UNSUBSCRIBE_MAILTO: optional(z.string().email()),
   DKIM_DOMAIN: optional(z.string().min(1)),
   DKIM_SELECTOR: optional(z.string().min(1)),
+  /** PEM text (`\n` escapes allowed) or the path of a PEM file; parsed at start-up. */
   DKIM_PRIVATE_KEY: optional(z.string().min(1)),
 
   PUBLIC_URL: url(['http:', 'https:']).default('http://localhost:3000'),
