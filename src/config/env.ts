@@ -89,6 +89,8 @@ export const envSchema = z.object({
   DELIVERY_RETRY_DELAY_MS: integer(2000, 10),
   /** Lock on a running delivery batch: a killed worker's batch is picked up again after about this long. */
   DELIVERY_LOCK_MS: integer(30_000, 1000),
+  /** Days an edition's delivery rows are kept; then only its counts remain (edition_delivery_counts). 0 = forever. */
+  DELIVERY_RETENTION_DAYS: integer(30),
   SHUTDOWN_TIMEOUT_MS: integer(8000, 100),
 
   /** Load shedding: answer 503 + Retry-After while the mean event-loop delay exceeds this (ms); 0 = off. */
