@@ -1,6 +1,7 @@
 // The environment schema: every variable, its default and its check. src/config/load.ts reads process.env (and
 // .env) and calls parseEnv once; everything else receives the typed Env.
 import { z } from 'zod';
+import { hashTaggedPrefix, parseRedisClusterUrl } from './redis-url.ts';
 
 const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 const url = (protocols: string[]) =>
@@ -33,7 +34,20 @@ export const envSchema = z.object({
 
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/paperboy'),
   DATABASE_POOL_SIZE: integer(10, 1),
-  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  /** One Redis (redis://, rediss://) or a cluster: redis+cluster://host:port,host:port (src/config/redis-url.ts). */
+  REDIS_URL: z
+    .string()
+    .refine((value) => {
+      try {
+        return parseRedisClusterUrl(value) !== undefined || ['redis:', 'rediss:'].includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    }, 'must be a URL starting with redis:// or rediss://, or redis+cluster://host:port,host:port')
+    .default('redis://127.0.0.1:6379'),
+  /** host:port,host:port of a Redis Cluster's nodes: the same as REDIS_URL=redis+cluster://… (which then may only set a password). */
+  REDIS_CLUSTER_NODES: optional(z.string().min(3)),
+  /** BullMQ key prefix; on a cluster it is hash-tagged ({paperboy}) so each queue's keys share one slot. */
   QUEUE_PREFIX: z.string().min(1).max(64).default('paperboy'),
 
   SMTP_URL: optional(url(['smtp:', 'smtps:'])),
@@ -45,6 +59,7 @@ export const envSchema = z.object({
   MAIL_UNSUBSCRIBE_MAILTO: optional(z.string().email()),
   DKIM_DOMAIN: optional(z.string().min(1)),
   DKIM_SELECTOR: optional(z.string().min(1)),
+  /** PEM text (`\n` escapes allowed) or the path of a PEM file; parsed at start-up. */
   DKIM_PRIVATE_KEY: optional(z.string().min(1)),
 
   PUBLIC_URL: url(['http:', 'https:']).default('http://localhost:3000'),
@@ -89,6 +104,8 @@ export const envSchema = z.object({
   DELIVERY_RETRY_DELAY_MS: integer(2000, 10),
   /** Lock on a running delivery batch: a killed worker's batch is picked up again after about this long. */
   DELIVERY_LOCK_MS: integer(30_000, 1000),
+  /** Days an edition's delivery rows are kept; then only its counts remain (edition_delivery_counts). 0 = forever. */
+  DELIVERY_RETENTION_DAYS: integer(30),
   SHUTDOWN_TIMEOUT_MS: integer(8000, 100),
 
   /** Load shedding: answer 503 + Retry-After while the mean event-loop delay exceeds this (ms); 0 = off. */
@@ -115,6 +132,16 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const env = result.data;
+  if (env.REDIS_CLUSTER_NODES) {
+    const auth = /^rediss?:\/\/([^@/]*@)/.exec(env.REDIS_URL)?.[1] ?? '';
+    const scheme = env.REDIS_URL.startsWith('rediss') ? 'rediss' : 'redis';
+    env.REDIS_URL = `${scheme}+cluster://${auth}${env.REDIS_CLUSTER_NODES.replace(/\s+/g, '')}`;
+  }
+  try {
+    if (parseRedisClusterUrl(env.REDIS_URL)) env.QUEUE_PREFIX = hashTaggedPrefix(env.QUEUE_PREFIX);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration: REDIS_CLUSTER_NODES ${(error as Error).message}`);
+  }
   if (env.NODE_ENV === 'production' && !env.SECRET_KEY) {
     throw new ConfigError('invalid configuration: SECRET_KEY is required when NODE_ENV=production');
   }

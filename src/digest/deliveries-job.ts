@@ -4,6 +4,7 @@ import pLimit from 'p-limit';
 import type { Env } from '../config/env.ts';
 import type { Pool } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
+import type { DkimSigner } from '../mail/dkim.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { WorkerDefinition } from '../queue/workers.ts';
 import type { Keys } from '../security/keys.ts';
@@ -15,6 +16,7 @@ export interface DeliveriesWorkerDeps {
   pool: Pool;
   keys: Keys;
   mailer: Mailer;
+  dkim: DkimSigner | undefined;
   logger: Logger;
 }
 
@@ -36,6 +38,7 @@ export function deliveriesProcessor(services: DeliveriesWorkerDeps): WorkerDefin
     env,
     keys: services.keys,
     mailer: services.mailer,
+    dkim: services.dkim,
     recorder: createSentRecorder(services.pool),
     limiter: pLimit(sendsInFlight(env)),
     logger: log,

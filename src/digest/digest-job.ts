@@ -12,6 +12,7 @@ import { dateIn, rankingMomentFor } from './calendar.ts';
 import { editionsWithOpenDeliveries, markEditionFannedOut } from '../db/editions.ts';
 import { buildEdition } from './edition.ts';
 import { enqueueOpenDeliveries, fanOutEdition, type FanOutOptions } from './fan-out.ts';
+import { pruneOldDeliveries } from './retention.ts';
 
 export type DigestJobResult =
   | { editionDate: string; editionId: null; reason: 'no trending papers' }
@@ -73,9 +74,16 @@ export async function runDigest(services: DigestJobDeps, data: JobPayloads['dige
   }
 
   const editionDate = data.date ?? dateIn(env.DIGEST_TZ);
+  // Once a day, after today's batches are queued (the senders start at once): old editions' deliveries become
+  // counts (src/digest/retention.ts).
+  const prune = async () => {
+    const pruned = await pruneOldDeliveries(pool, { today: dateIn(env.DIGEST_TZ), retentionDays: env.DELIVERY_RETENTION_DAYS });
+    if (pruned.editions > 0) log.info({ ...pruned, retentionDays: env.DELIVERY_RETENTION_DAYS }, 'old deliveries summarised and removed');
+  };
   const result = await buildEdition(pool, env, editionDate, rankingMomentFor(editionDate, env.DIGEST_TZ));
   if (result.kind === 'empty') {
     log.info({ editionDate, trigger: data.trigger }, 'no trending papers: no edition and no email today');
+    await prune();
     return { editionDate, editionId: null, reason: 'no trending papers' };
   }
   const { edition } = result;
@@ -86,6 +94,7 @@ export async function runDigest(services: DigestJobDeps, data: JobPayloads['dige
     { editionDate, editionId: edition.id, built: result.kind === 'built', trigger: data.trigger, ...fanOut, ms: Date.now() - started },
     'edition fanned out',
   );
+  await prune();
   return { editionDate, editionId: edition.id, built: result.kind === 'built', created: fanOut.created, enqueuedJobs: fanOut.enqueued };
 }
 

@@ -7,6 +7,7 @@ import { findEditionById } from '../db/editions.ts';
 import type { Queryable } from '../db/pool.ts';
 import { maskEmail, type Logger } from '../logger.ts';
 import { createDigestMessageFactory, type DigestMessageFactory } from '../mail/digest-message.ts';
+import type { DkimSigner } from '../mail/dkim.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { classifySmtpError } from '../mail/smtp-errors.ts';
 import type { Keys } from '../security/keys.ts';
@@ -19,6 +20,8 @@ export interface DeliveryDeps {
   env: Pick<Env, 'PUBLIC_URL' | 'MAIL_FROM' | 'MAIL_UNSUBSCRIBE_MAILTO'>;
   keys: Keys;
   mailer: Mailer;
+  /** Signs each digest as it is built (the edition's body hashed once per process); undefined: unsigned. */
+  dkim?: DkimSigner;
   recorder: SentRecorder;
   /** At most this many messages built and in the SMTP pool at once per process (p-limit). */
   limiter: LimitFunction;
@@ -55,6 +58,7 @@ function messageFactory(deps: DeliveryDeps, editionId: number): Promise<DigestMe
         edition,
         { from: deps.env.MAIL_FROM, unsubscribeMailto: deps.env.MAIL_UNSUBSCRIBE_MAILTO },
         UNSUBSCRIBE_PLACEHOLDER,
+        deps.dkim,
       );
     });
     factory.catch(() => deps.factories.delete(editionId));
@@ -86,7 +90,7 @@ export async function sendDeliveryBatch(deps: DeliveryDeps, batch: DeliveryBatch
         }
         let response: string;
         try {
-          ({ response } = await deps.mailer.send({ from: factory.envelopeFrom, to: row.email, raw }));
+          ({ response } = await deps.mailer.send({ from: factory.envelopeFrom, to: row.email, raw, dkimSigned: factory.dkimSigned }));
         } catch (error) {
           const failure = classifySmtpError(error);
           deps.logger.warn({ deliveryId: row.id, to: maskEmail(row.email), code: failure.code, kind: failure.kind }, 'delivery refused');

@@ -5,6 +5,7 @@ import { encodeWords, foldLines, isPlainText, quoteString } from 'nodemailer/lib
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp/index.js';
 import { escapeHtml } from '../text/html.ts';
 import { domainOf, parseMailbox, type Mailbox } from './address.ts';
+import type { DkimSigner } from './dkim.ts';
 
 export interface DigestTemplate {
   editionDate: string;
@@ -29,6 +30,9 @@ export interface DigestRecipient {
 export interface DigestMessageFactory {
   /** The envelope sender (bare address of From). */
   readonly envelopeFrom: string;
+  /** Whether `build` returns messages already DKIM-signed (the SMTP pool must not sign them again). */
+  readonly dkimSigned: boolean;
+  /** Throws if the address cannot go in a header, or if signing fails: nothing unsigned leaves when DKIM is on. */
   build(recipient: DigestRecipient, date?: Date): string;
 }
 
@@ -64,6 +68,39 @@ function encodeValue(value: string): string {
   return qpWrap(qpEncode(value), LINE - 1) + '=' + CRLF;
 }
 
+/**
+ * The body's shared bytes between the reader's pieces, for DKIM's prepared body: the text part's head and
+ * segments, then the HTML part's, each boundary joined to its neighbours. `pieces` per reader follow the same
+ * order: one per gap in the text part, then one per gap in the HTML part.
+ */
+function sharedBodySegments(
+  textHead: string,
+  text: readonly string[],
+  htmlHead: string,
+  html: readonly string[],
+  closing: string,
+): string[] {
+  const shared: string[] = [];
+  let current = textHead;
+  text.forEach((segment, index) => {
+    current += segment;
+    if (index < text.length - 1) {
+      shared.push(current);
+      current = '';
+    }
+  });
+  current += htmlHead;
+  html.forEach((segment, index) => {
+    current += segment;
+    if (index < html.length - 1) {
+      shared.push(current);
+      current = '';
+    }
+  });
+  shared.push(current + closing);
+  return shared;
+}
+
 function joinSegments(segments: string[], value: string): string {
   let out = segments[0]!;
   for (let index = 1; index < segments.length; index += 1) out += value + segments[index]!;
@@ -75,7 +112,16 @@ function assertHeaderSafe(value: string): void {
   if (/[\r\n<>,;"]/.test(value)) throw new Error('recipient address contains characters not allowed in a header');
 }
 
-export function createDigestMessageFactory(edition: DigestTemplate, sender: DigestSender, placeholder: string): DigestMessageFactory {
+/**
+ * With `dkim`, every message is signed as it is built: the edition's shared body canonicalised and hashed
+ * once here, per reader only the unsubscribe URL's few bytes, the headers and one signature.
+ */
+export function createDigestMessageFactory(
+  edition: DigestTemplate,
+  sender: DigestSender,
+  placeholder: string,
+  dkim?: DkimSigner,
+): DigestMessageFactory {
   const from = parseMailbox(sender.from);
   const host = domainOf(from.address);
   const mailto = sender.unsubscribeMailto ?? from.address;
@@ -102,6 +148,9 @@ export function createDigestMessageFactory(edition: DigestTemplate, sender: Dige
   const textSegments = encodeSegments(edition.textTemplate, placeholder);
   const htmlSegments = encodeSegments(edition.htmlTemplate, placeholder);
   const mailtoPart = `<mailto:${mailto}?subject=unsubscribe>`;
+  const prepared = dkim?.prepareBody(sharedBodySegments(textHead, textSegments, htmlHead, htmlSegments, closing));
+  const textGaps = textSegments.length - 1;
+  const htmlGaps = htmlSegments.length - 1;
 
   // Date changes once a second; formatting it per message would be waste.
   let dateSecond = -1;
@@ -109,6 +158,7 @@ export function createDigestMessageFactory(edition: DigestTemplate, sender: Dige
 
   return {
     envelopeFrom: from.address,
+    dkimSigned: dkim !== undefined,
     build(recipient, date = new Date()) {
       assertHeaderSafe(recipient.email);
       const second = Math.floor(date.getTime() / 1000);
@@ -117,18 +167,20 @@ export function createDigestMessageFactory(edition: DigestTemplate, sender: Dige
         dateHeader = `Date: ${rfc5322Date(date)}${CRLF}`;
       }
       const url = recipient.unsubscribeUrl;
-      return (
+      const textPiece = encodeValue(url);
+      const htmlPiece = encodeValue(escapeHtml(url));
+      const headers =
         `To: <${recipient.email}>${CRLF}` +
         dateHeader +
         `Message-ID: ${recipient.messageId}${CRLF}` +
         `List-Unsubscribe: <${url}>,${CRLF} ${mailtoPart}${CRLF}` +
-        commonHeaders +
-        textHead +
-        joinSegments(textSegments, encodeValue(url)) +
-        htmlHead +
-        joinSegments(htmlSegments, encodeValue(escapeHtml(url))) +
-        closing
-      );
+        commonHeaders;
+      if (dkim && prepared) {
+        const pieces: string[] = new Array<string>(textGaps + htmlGaps);
+        pieces.fill(textPiece, 0, textGaps).fill(htmlPiece, textGaps);
+        return dkim.signPrepared(headers, prepared, pieces, { time: date });
+      }
+      return headers + textHead + joinSegments(textSegments, textPiece) + htmlHead + joinSegments(htmlSegments, htmlPiece) + closing;
     },
   };
 }

@@ -3,6 +3,8 @@ import { simpleParser } from 'mailparser';
 import type { Env } from '../config/env.ts';
 import { insertOutboxMessage } from '../db/outbox.ts';
 import type { Queryable } from '../db/pool.ts';
+import type { DkimSigner } from './dkim.ts';
+import { loadDkimSigner } from './dkim-key.ts';
 import { createSmtpPool } from './smtp-pool.ts';
 
 export interface OutgoingMessage {
@@ -11,6 +13,8 @@ export interface OutgoingMessage {
   to: string;
   /** The complete RFC 5322 message, headers and body. */
   raw: Buffer | string;
+  /** Already carries its DKIM-Signature (a digest): the mailer must not sign it again. */
+  dkimSigned?: boolean;
 }
 
 export interface SendResult {
@@ -24,9 +28,13 @@ export interface Mailer {
   close(): Promise<void>;
 }
 
-/** Sends prebuilt messages over a pool of SMTP connections (src/mail/smtp-pool.ts): no MIME work per send. */
+/**
+ * Sends prebuilt messages over a pool of SMTP connections (src/mail/smtp-pool.ts): no MIME work per send.
+ * `dkim` (by default the signer DKIM_* describe) signs every message that is not signed already.
+ */
 export function createSmtpMailer(
   env: Pick<Env, 'SMTP_URL' | 'SMTP_MAX_CONNECTIONS' | 'SMTP_RATE_LIMIT' | 'DKIM_DOMAIN' | 'DKIM_SELECTOR' | 'DKIM_PRIVATE_KEY'>,
+  dkim: DkimSigner | undefined = loadDkimSigner(env),
 ): Mailer {
   const url = new URL(env.SMTP_URL!);
   // A message whose connection dropped is reported, never silently resent: the server may have accepted it,
@@ -40,12 +48,12 @@ export function createSmtpMailer(
     rejectUnauthorized: url.searchParams.get('tls_reject_unauthorized') !== 'false',
     maxConnections: env.SMTP_MAX_CONNECTIONS,
     rateLimit: env.SMTP_RATE_LIMIT,
-    dkim: env.DKIM_DOMAIN ? { domainName: env.DKIM_DOMAIN, keySelector: env.DKIM_SELECTOR!, privateKey: env.DKIM_PRIVATE_KEY! } : undefined,
+    dkim,
   });
   return {
     kind: 'smtp',
     async send(message) {
-      return { response: await pool.send({ from: message.from, to: message.to }, message.raw) };
+      return { response: await pool.send({ from: message.from, to: message.to }, message.raw, message.dkimSigned) };
     },
     async close() {
       pool.close();
@@ -72,6 +80,6 @@ export function createOutboxMailer(pool: Queryable): Mailer {
   };
 }
 
-export function createMailer(env: Env, pool: Queryable): Mailer {
-  return env.SMTP_URL ? createSmtpMailer(env) : createOutboxMailer(pool);
+export function createMailer(env: Env, pool: Queryable, dkim: DkimSigner | undefined = loadDkimSigner(env)): Mailer {
+  return env.SMTP_URL ? createSmtpMailer(env, dkim) : createOutboxMailer(pool);
 }

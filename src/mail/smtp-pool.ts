@@ -3,10 +3,11 @@
 // MimeNode, stream stages) before the SMTP connection sees it; measured on a 39 KB digest that costs about
 // as much CPU as the SMTP conversation itself (604 vs 332 µs per message, 8 connections, BENCHMARKS.md).
 // Here each message goes straight to Nodemailer's SMTPConnection, which still does the protocol, the dot
-// stuffing, STARTTLS and AUTH; DKIM signing uses Nodemailer's own signer.
+// stuffing, STARTTLS and AUTH. Digests arrive DKIM-signed already (src/mail/digest-message.ts signs them with
+// the edition's body hashed once); the pool signs only what was not, such as confirmations.
 import { setTimeout as sleep } from 'node:timers/promises';
-import DKIM from 'nodemailer/lib/dkim';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type { DkimSigner } from './dkim.ts';
 
 export interface SmtpPoolOptions {
   host: string;
@@ -17,12 +18,13 @@ export interface SmtpPoolOptions {
   maxConnections: number;
   /** Messages started per second across the pool; 0 = no limit. */
   rateLimit: number;
-  dkim?: { domainName: string; keySelector: string; privateKey: string };
+  /** Signs messages sent with `dkimSigned` false; a signing error fails the send, nothing leaves unsigned. */
+  dkim?: DkimSigner;
 }
 
 export interface SmtpPool {
   /** Sends one message to one recipient; resolves with the server's final answer (e.g. "250 2.0.0 Ok"). */
-  send(envelope: { from: string; to: string }, raw: Buffer | string): Promise<string>;
+  send(envelope: { from: string; to: string }, raw: Buffer | string, dkimSigned?: boolean): Promise<string>;
   close(): void;
 }
 
@@ -52,7 +54,7 @@ export function createSmtpPool(options: SmtpPoolOptions): SmtpPool {
   const idle: SMTPConnection[] = [];
   const waiting: (() => void)[] = [];
   const dead = new WeakSet<SMTPConnection>();
-  const signer = options.dkim ? new DKIM(options.dkim) : undefined;
+  const signer = options.dkim;
   let open = 0;
   let closed = false;
   let nextStart = 0;
@@ -123,10 +125,11 @@ export function createSmtpPool(options: SmtpPoolOptions): SmtpPool {
   };
 
   return {
-    async send(envelope, raw) {
+    async send(envelope, raw, dkimSigned = false) {
+      // Before a connection is taken: a message that cannot be signed is not sent.
+      const message = signer && !dkimSigned ? signer.sign(typeof raw === 'string' ? raw : raw.toString('utf8')) : raw;
       await awaitRateSlot();
       const connection = await acquire();
-      const message = signer ? signer.sign(raw) : raw;
       try {
         const info = await call<{ response: string }>(connection, (callback) =>
           connection.send({ from: envelope.from, to: [envelope.to] }, message, callback),

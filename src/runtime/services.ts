@@ -5,6 +5,8 @@ import type { Env } from '../config/env.ts';
 import { createPool, type Pool } from '../db/pool.ts';
 import { developmentSecret } from '../db/settings.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import type { DkimSigner } from '../mail/dkim.ts';
+import { dkimWarnings, loadDkimSigner } from '../mail/dkim-key.ts';
 import { createMailer, type Mailer } from '../mail/mailer.ts';
 import { createRedis } from '../queue/connection.ts';
 import { closeQueues, createQueues, type Queues } from '../queue/queues.ts';
@@ -19,6 +21,8 @@ export interface Services {
   redis: Redis;
   queues: Queues;
   mailer: Mailer;
+  /** DKIM_* as a signer (parsed at start-up), or undefined: digests are signed as they are built. */
+  dkim: DkimSigner | undefined;
   keys: Keys;
   close(): Promise<void>;
 }
@@ -29,12 +33,15 @@ export interface OpenOptions {
 
 /** Checks Postgres and Redis answer (one clear error if not), then opens pools, queues and the mailer. */
 export async function openServices(env: Env, options: OpenOptions = {}): Promise<Services> {
+  // A bad key is a configuration error: found before anything connects.
+  const dkim = loadDkimSigner(env);
   await Promise.all([assertPostgresReachable(env.DATABASE_URL), assertRedisReachable(env.REDIS_URL)]);
   const logger = options.logger ?? createLogger(env.LOG_LEVEL);
+  for (const warning of dkimWarnings(env)) logger.warn(warning);
   const pool = createPool(env.DATABASE_URL, env.DATABASE_POOL_SIZE);
   const redis = createRedis(env.REDIS_URL);
   const queues = createQueues(redis, env.QUEUE_PREFIX);
-  const mailer = createMailer(env, pool);
+  const mailer = createMailer(env, pool, dkim);
   const keys = await (env.SECRET_KEY ? Promise.resolve(env.SECRET_KEY) : developmentSecret(pool))
     .then(deriveKeys)
     .catch(async (error: { code?: string }) => {
@@ -52,6 +59,7 @@ export async function openServices(env: Env, options: OpenOptions = {}): Promise
     redis,
     queues,
     mailer,
+    dkim,
     keys,
     async close() {
       await closeQueues(queues).catch(() => {});

@@ -104,6 +104,11 @@ INSERT INTO subscriber_events (subscriber_id, status, reason)
 SELECT id, 'suppressed', 'hard bounce' FROM suppressed;
 
 -- name: edition-progress
+-- The rows while they are kept; an edition past DELIVERY_RETENTION_DAYS answers from its summary.
+SELECT sent, failed, skipped, 0 AS open, total, started_at, last_sent_at
+  FROM edition_delivery_counts
+ WHERE edition_id = $1
+UNION ALL
 SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent,
        count(*) FILTER (WHERE status = 'failed')::int AS failed,
        count(*) FILTER (WHERE status = 'skipped')::int AS skipped,
@@ -112,4 +117,5 @@ SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent,
        min(created_at) AS started_at,
        max(sent_at) AS last_sent_at
   FROM deliveries
- WHERE edition_id = $1;
+ WHERE edition_id = $1
+HAVING NOT EXISTS (SELECT 1 FROM edition_delivery_counts WHERE edition_id = $1);
