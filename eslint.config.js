@@ -61,7 +61,13 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': ['error', ...SECRET_COMPARISONS] },
   },
   {
-    files: ['tests/**', 'bench/**', 'src/config/load.ts', 'eslint.config.js'],
+    // The launcher (bin/) picks dist/ or the sources before any configuration is read.
+    files: ['tests/**', 'bench/**', 'bin/**', 'src/config/load.ts', 'eslint.config.js'],
     rules: { 'no-restricted-properties': 'off' },
+  },
+,
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
 );
