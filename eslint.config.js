@@ -65,7 +65,6 @@ export default tseslint.config(
     files: ['tests/**', 'bench/**', 'bin/**', 'src/config/load.ts', 'eslint.config.js'],
     rules: { 'no-restricted-properties': 'off' },
   },
-,
   {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
