@@ -9,6 +9,7 @@ import { insertEdition, type EditionPaper } from '../src/db/editions.ts';
 import { snapshotPapers } from '../src/digest/edition.ts';
 import { renderEdition } from '../src/digest/render.ts';
 import { buildApp } from '../src/http/app.ts';
+import { cachedSubscribePage } from '../src/http/edition-sample.ts';
 import { ingestListing } from '../src/papers/ingest.ts';
 import { parseDailyPapers } from '../src/papers/listing.ts';
 import { ROOT } from '../src/paths.ts';
@@ -203,4 +204,31 @@ test('every page links the feeds, and the subscribe page shows the latest editio
     const page = await app.inject({ url });
     assert.ok(page.body.includes('<link rel="alternate" type="application/atom+xml"'), `${url} links the feed`);
   }
+});
+
+test('the subscribe page looks the latest edition up at most once a minute, and without a database still serves the form', async () => {
+  let lookups = 0;
+  let failing = false;
+  let clock = 0;
+  const db = {
+    query: async () => {
+      lookups += 1;
+      if (failing) throw new Error('database away');
+      return { rows: [] };
+    },
+  } as unknown as Parameters<typeof cachedSubscribePage>[0];
+  const page = cachedSubscribePage(db, 60_000, () => clock);
+  await page();
+  await page();
+  clock = 59_999;
+  await page();
+  assert.equal(lookups, 1, 'one lookup within the minute');
+  clock = 60_000;
+  failing = true;
+  const fallback = await page();
+  assert.equal(lookups, 2);
+  assert.match(fallback, /action="\/subscribe"/, 'the form is served without a sample');
+  failing = false;
+  await page();
+  assert.equal(lookups, 3, 'a failed lookup is retried on the next request');
 });
