@@ -202,6 +202,14 @@ test('HTML, JS and CRLF in ingested papers arrive in the email and on the archiv
     }
     const list = await app.inject({ url: '/editions' });
     assertNothingInjected(list.body, 'archive list');
+    // The feeds carry the same papers as HTML a feed reader renders.
+    const feed = JSON.parse((await app.inject({ url: '/feed.json' })).body) as { items: { content_html: string }[] };
+    const feedText = assertNothingInjected(feed.items[0]!.content_html, 'JSON feed');
+    for (const shown of [SCRIPT, IMG, SVG]) assert.ok(feedText.includes(shown), `the feed shows ${shown} as text`);
+    const atom = (await app.inject({ url: '/feed.xml' })).body;
+    assert.ok(!/<script|<img|<svg/i.test(atom.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '')), 'nothing injected into the Atom document');
+    const atomContent = /<content type="html"><!\[CDATA\[([\s\S]*?)\]\]><\/content>/.exec(atom)?.[1] ?? '';
+    assertNothingInjected(atomContent, 'Atom feed');
   } finally {
     await app.close();
   }
