@@ -3,9 +3,17 @@ import { httpUrl } from '../src/text/url.ts';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { simpleParser } from 'mailparser';
-import { abstractExcerpt, formatAuthors, type EditionPaper } from '../src/digest/digest-view.ts';
+import { formatAuthors, formatVotes, paperView, type EditionPaper } from '../src/digest/digest-view.ts';
 import { renderEdition, UNSUBSCRIBE_PLACEHOLDER } from '../src/digest/render.ts';
 import { createDigestMessageFactory } from '../src/mail/digest-message.ts';
+import { renderEmail } from '../src/mail/templates.ts';
+import { parseDailyPapers } from '../src/papers/listing.ts';
+import { ROOT } from '../src/paths.ts';
+import { latexToText } from '../src/text/latex.ts';
+import { snapshotPapers } from '../src/digest/edition.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as parse5 from 'parse5';
 
 const env = { PUBLIC_URL: 'https://paperboy.example' };
 
@@ -43,17 +51,6 @@ test('authors: the first few, then et al.', () => {
   assert.equal(formatAuthors([]), 'Anonymous authors');
 });
 
-test('the abstract excerpt is short, ends on a word and never cuts a formula in half', () => {
-  const short = 'A short abstract.';
-  assert.equal(abstractExcerpt(short), short);
-  const long = 'word '.repeat(100);
-  const excerpt = abstractExcerpt(long);
-  assert.ok(excerpt.length <= 281 && excerpt.endsWith('word…'));
-  const formula = `${'x '.repeat(130)}then $\\sum_{i=1}^{n} \\alpha_i \\beta_i + \\gamma$ and more text after it`;
-  const cut = abstractExcerpt(formula, 270);
-  assert.equal((cut.match(/\$/g) ?? []).length % 2, 0, `no unbalanced $ in "${cut}"`);
-});
-
 test('only http(s) links reach the email', () => {
   assert.equal(httpUrl('javascript:alert(1)'), null);
   assert.equal(httpUrl('data:text/html,hi'), null);
@@ -75,7 +72,9 @@ test('a 10-paper digest with long fields stays under Gmail’s 102 KB clipping l
   assert.ok(Buffer.byteLength(edition.htmlTemplate) < 102 * 1024, `HTML is ${Buffer.byteLength(edition.htmlTemplate)} bytes`);
   assert.ok(Buffer.byteLength(raw) < 102 * 1024, `the message is ${Buffer.byteLength(raw)} bytes`);
   const parsed = await simpleParser(raw);
-  assert.equal((parsed.html as string).match(/Read the paper/g)?.length, 10);
+  for (let rank = 1; rank <= 10; rank += 1) {
+    assert.ok((parsed.html as string).includes(`<a href="https://huggingface.co/papers/2611.${rank}"`), `paper ${rank} links to its page`);
+  }
   const [head, ...body] = raw.split('\r\n\r\n');
   assert.ok(
     head!.split('\r\n').every((line) => line.length <= 998),
@@ -125,3 +124,143 @@ test('a subject with non-ASCII characters is RFC 2047 encoded and reads back int
   const parsed = await simpleParser(raw);
   assert.equal(parsed.subject, '28 Nov — Über “quoted” naïve Bayes — 数学');
 });
+
+test('votes say what is known: the total, and the day’s growth only when there was some', () => {
+  assert.equal(formatVotes(64, 41), '▲ 64 upvotes · +41 today');
+  assert.equal(formatVotes(1, undefined), '▲ 1 upvote', 'an edition frozen before growth was recorded says nothing of it');
+  assert.equal(formatVotes(12, 0), '▲ 12 upvotes', 'never "+0"');
+  assert.equal(formatVotes(0, null), 'no upvotes yet');
+  assert.equal(formatVotes(1234, 1200), '▲ 1,234 upvotes · +1,200 today');
+});
+
+/** A Daily Papers API response (tests/fixtures/daily-papers-response.json): titles and abstracts of the demo capture,
+ * markup and all, with arXiv-style ids, AI summaries on most entries and none on a few. */
+function responsePapers(): EditionPaper[] {
+  const listing = parseDailyPapers(readFileSync(join(ROOT, 'tests', 'fixtures', 'daily-papers-response.json'), 'utf8'));
+  assert.equal(listing.rejected.length, 0);
+  // Half the papers carry the day's growth; the others are as an edition frozen before it was recorded keeps them.
+  const frozen = snapshotPapers(
+    listing.papers.map((paper, index) => ({ ...paper, id: index + 1, upvotesLast24h: Math.floor(paper.upvotes / 2), score: 0 })),
+  );
+  return frozen.map((paper, index) => {
+    if (index % 2 === 0) delete paper.upvotesLast24h;
+    return paper;
+  });
+}
+
+const RAW_MARKUP = [/\$/, /\\[a-zA-Z]+/, /(?<![\p{L}\p{N}*])\*(?=\S)[^*]+?(?<=\S)\*(?![\p{L}\p{N}*])/u, /(^|\s)%(\s|$)/, /[_^]\{/];
+
+test('the digest built from a Daily Papers response shows every paper’s link, TL;DR and votes, as text without markup', async () => {
+  const papers = responsePapers();
+  const edition = await renderEdition(env, '2026-11-28', papers);
+  const raw = factoryFor(edition).build({
+    email: 'reader@example.org',
+    messageId: '<m@paperboy.example>',
+    unsubscribeUrl: 'https://paperboy.example/unsubscribe?token=' + 'x'.repeat(80),
+  });
+  const parsed = await simpleParser(raw);
+  const html = parsed.html as string;
+  const text = parsed.text!;
+  const document = parse5.parse(html);
+  const visible = textContent(document);
+  const hrefs = anchors(document);
+
+  assert.match(html, /<html[^>]* lang="en"/);
+  assert.ok(!/fonts\.googleapis|@import|<link[^>]+stylesheet/i.test(html), 'no web fonts');
+  assert.match(visible, /The 10 papers rising fastest on Hugging Face/);
+  assert.ok(
+    hrefs.some((link) => link.href === 'https://huggingface.co/papers'),
+    'the source is credited with a link',
+  );
+  assert.ok(
+    hrefs.some((link) => link.href === 'https://paperboy.example/feed.xml'),
+    'the footer links the feed',
+  );
+
+  for (const paper of papers) {
+    const view = paperView(paper);
+    const page = `https://huggingface.co/papers/${paper.externalId}`;
+    assert.ok(view.tldr.length > 20, `paper ${paper.rank} has a TL;DR`);
+    const title = hrefs.find((link) => link.text.includes(view.title));
+    assert.equal(title?.href, page, `the title of paper ${paper.rank} links to its Hugging Face page`);
+    assert.ok(
+      hrefs.some((link) => link.href === `https://arxiv.org/pdf/${paper.externalId}`),
+      `paper ${paper.rank} has its PDF`,
+    );
+    for (const [part, body] of [
+      ['html', visible],
+      ['text', text.replace(/\s+/g, ' ')],
+    ] as const) {
+      assert.ok(body.includes(view.tldr), `${part}: the TL;DR of paper ${paper.rank}`);
+      assert.ok(body.includes(view.votes), `${part}: the votes of paper ${paper.rank}`);
+      assert.ok(body.includes(view.title), `${part}: the title of paper ${paper.rank}`);
+    }
+    assert.ok(text.includes(page), `text: the link of paper ${paper.rank}`);
+    if (paper.aiSummary) assert.ok(view.tldr.startsWith(latexToText(paper.aiSummary).slice(0, 30)), 'the AI summary is the TL;DR');
+  }
+  assert.ok(!/\+0 today/.test(visible + text), 'missing growth is never "+0"');
+  assert.match(visible, /▲ 41 upvotes · \+20 today/);
+  for (const markup of RAW_MARKUP) {
+    assert.ok(!markup.test(visible), `no ${markup} in the HTML's text: ${markup.exec(visible)?.[0]}`);
+    assert.ok(!markup.test(text), `no ${markup} in the text part: ${markup.exec(text)?.[0]}`);
+  }
+  for (const field of [parsed.subject!, edition.subject]) assert.ok(!RAW_MARKUP.some((markup) => markup.test(field)), field);
+  assert.ok(previewOf(html).length > 20 && !/\$|\\[a-z]/.test(previewOf(html)), 'the preheader is text');
+  assert.ok(!/display:none[^"]*color:/i.test(html), 'the preheader is hidden, not painted in the background colour');
+});
+
+test('the text part is wrapped at 72 with one link per line and a "-- " signature', async () => {
+  const edition = await renderEdition(env, '2026-11-28', responsePapers());
+  const unsubscribe = 'https://paperboy.example/unsubscribe?token=' + 'x'.repeat(80);
+  const text = edition.textTemplate.replaceAll(UNSUBSCRIBE_PLACEHOLDER, unsubscribe);
+  const lines = text.split('\n');
+  for (const line of lines) {
+    const bareUrl = /^\s*(\S+: )?https?:\/\/\S+$/.test(line) && !/\s\S+\s/.test(line.trim().replace(/^\S+: /, ''));
+    if (!bareUrl) assert.ok([...line].length <= 72, `line of ${[...line].length}: "${line}"`);
+    assert.ok((line.match(/https?:\/\//g) ?? []).length <= 1, `one link per line: "${line}"`);
+    assert.ok(line.length <= 78 || /^\s*https?:\/\/\S+$/.test(line), `only a bare URL may pass 78: "${line}"`);
+  }
+  assert.ok(lines.includes(unsubscribe), 'the unsubscribe URL has a line of its own');
+  assert.equal(lines.filter((line) => line === '-- ').length, 1, 'one signature separator, with its space');
+  assert.ok(lines.indexOf('-- ') > lines.findIndex((line) => line.includes('huggingface.co/papers/')), 'after the papers');
+  // Hanging indent: a title's second line starts under its first word.
+  const second = lines.findIndex((line) => line.startsWith(' 1. ')) + 1;
+  assert.match(lines[second]!, /^ {4}\S/);
+});
+
+test('the confirmation email loads no web fonts and has a "-- " signature', async () => {
+  const { html, text } = await renderEmail('confirm', {
+    confirmUrl: 'https://paperboy.example/confirm?token=t',
+    ttlDescription: '48 hours',
+    homeUrl: 'https://paperboy.example/',
+    kicker: '',
+    heading: 'Confirm your subscription',
+    reason: 'You get this email because this address was entered on Paperboy.',
+    browserUrl: '',
+    unsubscribeUrl: '',
+  });
+  assert.ok(!/fonts\.googleapis|@import/i.test(html), 'no Google Fonts');
+  assert.match(html, /<html[^>]* lang="en"/);
+  assert.ok(text.split('\n').includes('-- '));
+  assert.match(previewOf(html), /One click/);
+  assert.ok(!/display:none[^"]*color:/i.test(html), 'the preheader is hidden, not painted in the background colour');
+});
+
+function previewOf(html: string): string {
+  return /<div style="display:none[^"]*">([^<]*)<\/div>/.exec(html)?.[1] ?? '';
+}
+
+type Node = { nodeName: string; value?: string; childNodes?: Node[]; attrs?: { name: string; value: string }[] };
+
+function textContent(node: Node): string {
+  if (node.nodeName === '#text') return node.value ?? '';
+  if (node.nodeName === 'style' || node.nodeName === 'title' || node.nodeName === 'head') return '';
+  return (node.childNodes ?? []).map(textContent).join(' ').replace(/\s+/g, ' ');
+}
+
+function anchors(node: Node, found: { href: string; text: string }[] = []): { href: string; text: string }[] {
+  if (node.nodeName === 'a')
+    found.push({ href: node.attrs?.find((attr) => attr.name === 'href')?.value ?? '', text: textContent(node).trim() });
+  for (const child of node.childNodes ?? []) anchors(child, found);
+  return found;
+}

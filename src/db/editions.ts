@@ -13,6 +13,9 @@ const sql = loadQueries('editions.sql', [
   'mark-edition-fanned-out',
   'list-editions',
   'recent-editions-with-open-deliveries',
+  'list-edition-summaries',
+  'list-recent-editions',
+  'adjacent-edition-dates',
 ]);
 
 /** What an edition freezes of each paper: the email and the archive page show only these, forever. */
@@ -73,6 +76,33 @@ export async function findEditionById(db: Queryable, id: number): Promise<Editio
 export async function listEditions(db: Queryable, limit = 60): Promise<{ editionDate: string; title: string; paperCount: number }[]> {
   const { rows } = await db.query<{ editionDate: string; title: string; paperCount: number }>(sql['list-editions'], [limit]);
   return rows;
+}
+
+export interface EditionSummary {
+  editionDate: string;
+  paperCount: number;
+  /** The first few titles, in rank order, as frozen (raw: LaTeX and all). */
+  topTitles: string[];
+}
+
+/** The archive list, newest first: each edition's date, size and first `titles` titles. */
+export async function listEditionSummaries(db: Queryable, limit = 90, titles = 3): Promise<EditionSummary[]> {
+  const { rows } = await db.query<EditionSummary>(sql['list-edition-summaries'], [limit, titles]);
+  return rows;
+}
+
+export type PublishedEdition = Pick<Edition, 'editionDate' | 'title' | 'papers' | 'createdAt'>;
+
+/** The newest editions with their papers (the feeds, the subscribe page's sample), newest first. */
+export async function listRecentEditions(db: Queryable, limit: number): Promise<PublishedEdition[]> {
+  const { rows } = await db.query<PublishedEdition>(sql['list-recent-editions'], [limit]);
+  return rows;
+}
+
+/** The nearest edition dates before and after `editionDate` (null at either end of the archive). */
+export async function adjacentEditionDates(db: Queryable, editionDate: string): Promise<{ previous: string | null; next: string | null }> {
+  const { rows } = await db.query<{ previous: string | null; next: string | null }>(sql['adjacent-edition-dates'], [editionDate]);
+  return rows[0] ?? { previous: null, next: null };
 }
 
 export async function markEditionFannedOut(db: Queryable, editionId: number): Promise<void> {

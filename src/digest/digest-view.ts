@@ -1,17 +1,40 @@
-// What a digest shows, as pure functions of the frozen papers: no I/O, tested on their own.
+// What a digest shows, as pure functions of the frozen papers: no I/O, tested on their own. The email, its text
+// part, the archive page and the feeds all read this one view, so they say the same thing.
 import type { EditionPaper } from '../db/editions.ts';
+import { DAILY_PAPERS_URL, paperLinks } from '../papers/links.ts';
+import { latexToText } from '../text/latex.ts';
+import { shortenOnWord, tldr } from '../text/summary.ts';
 import { httpUrl } from '../text/url.ts';
 
 export type { EditionPaper };
 
+/** How many papers lead the digest as cards; the rest are compact rows. */
+export const FEATURED_PAPERS = 3;
+/** A card's TL;DR: about three lines on a phone. */
+export const FEATURED_TLDR_CHARS = 200;
+/** A compact row's TL;DR: about two lines on a phone. */
+export const COMPACT_TLDR_CHARS = 140;
+
+export interface PaperLink {
+  label: string;
+  url: string;
+}
+
 export interface PaperView {
   rank: number;
+  featured: boolean;
+  /** Plain text: LaTeX and markdown already rendered. */
   title: string;
+  /** Where the title points: the Hugging Face page, else the paper's own link (an arXiv search for demo papers). */
   url: string;
+  huggingFaceUrl: string | null;
   authors: string;
-  excerpt: string;
+  tldr: string;
   upvotes: number;
-  upvotesLabel: string;
+  /** "▲ 64 upvotes · +41 today"; the growth is left out when unknown or nil. */
+  votes: string;
+  /** arXiv, PDF, code, project page: the ones known, in that order. */
+  links: PaperLink[];
   codeUrl: string | null;
   projectUrl: string | null;
   stars: string | null;
@@ -22,16 +45,24 @@ export interface DigestView {
   /** "Saturday, 28 November 2026" */
   longDate: string;
   title: string;
+  /** What the list is, e.g. "The 10 papers rising fastest on Hugging Face". */
+  heading: string;
+  /** How the list was made, in one sentence. */
+  intro: string;
   subject: string;
   preview: string;
   papers: PaperView[];
+  featured: PaperView[];
+  more: PaperView[];
+  sourceUrl: string;
   browserUrl: string;
   homeUrl: string;
+  feedUrl: string;
   unsubscribeUrl: string;
 }
 
 const AUTHORS_SHOWN = 3;
-export const EXCERPT_CHARS = 280;
+const numbers = new Intl.NumberFormat('en-US');
 
 /** "Ada Lovelace, Alan Turing, Grace Hopper et al." — first few names, then et al. */
 export function formatAuthors(authors: readonly string[]): string {
@@ -42,22 +73,12 @@ export function formatAuthors(authors: readonly string[]): string {
 }
 
 /**
- * Two to three lines of the abstract: whitespace collapsed, cut on a word boundary, never inside an
- * inline `$…$` formula (a cut formula reads as broken LaTeX), "…" when shortened.
+ * "▲ 64 upvotes · +41 today". Editions frozen before the growth was recorded lack it, and a paper that gained
+ * nothing has no growth to show: both say nothing rather than "+0".
  */
-export function abstractExcerpt(abstract: string, maxChars = EXCERPT_CHARS): string {
-  const text = abstract.replace(/\s+/g, ' ').trim();
-  if (text.length <= maxChars) return text;
-  let cut = text.lastIndexOf(' ', maxChars);
-  if (cut < maxChars / 2) cut = maxChars;
-  // An odd number of unescaped $ before the cut means we are inside a formula: cut before it opens.
-  const dollars = [...text.slice(0, cut).matchAll(/(?<!\\)\$/g)];
-  if (dollars.length % 2 === 1) {
-    const opened = dollars[dollars.length - 1]!.index!;
-    const before = text.lastIndexOf(' ', opened);
-    cut = before > 0 ? before : opened;
-  }
-  return `${text.slice(0, cut).replace(/[\s,;:.-]+$/, '')}…`;
+export function formatVotes(upvotes: number, gainedToday: number | null | undefined): string {
+  const total = upvotes === 0 ? 'no upvotes yet' : `▲ ${numbers.format(upvotes)} ${upvotes === 1 ? 'upvote' : 'upvotes'}`;
+  return gainedToday && gainedToday > 0 ? `${total} · +${numbers.format(gainedToday)} today` : total;
 }
 
 /** 28 November 2026 style dates, computed for the calendar day itself (no time zone shift). */
@@ -66,43 +87,73 @@ export function longDate(editionDate: string): string {
   return new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(day);
 }
 
-function shortDate(editionDate: string): string {
+export function shortDate(editionDate: string): string {
   const day = new Date(`${editionDate}T12:00:00Z`);
   return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(day);
 }
 
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+/** A title as text: LaTeX rendered, whitespace collapsed. */
+export function titleText(title: string): string {
+  return latexToText(title) || title.replace(/\s+/g, ' ').trim();
 }
 
 export function editionTitle(editionDate: string): string {
   return `Trending papers · ${longDate(editionDate)}`;
 }
 
+/** What the list is: the papers gaining votes fastest on Daily Papers, not the most voted of all time. */
+export function editionHeading(count: number): string {
+  return count === 1 ? 'The paper rising fastest on Hugging Face' : `The ${count} papers rising fastest on Hugging Face`;
+}
+
+export const EDITION_INTRO =
+  'Ranked by upvotes on Hugging Face Daily Papers, with votes of the last 24 hours counting most and newer papers first among equals.';
+
 export function editionSubject(editionDate: string, papers: readonly EditionPaper[]): string {
-  const lead = papers[0] ? truncate(papers[0].title.replace(/\s+/g, ' ').trim(), 70) : 'Trending papers';
+  const lead = papers[0] ? shortenOnWord(titleText(papers[0].title), 70) : 'Trending papers';
   const more = papers.length > 1 ? ` + ${papers.length - 1} more` : '';
   return `${shortDate(editionDate)} — ${lead}${more}`;
 }
 
 export function paperView(paper: EditionPaper): PaperView {
+  const featured = paper.rank <= FEATURED_PAPERS;
+  const { huggingFaceUrl, arxivUrl, pdfUrl } = paperLinks(paper.externalId);
+  const codeUrl = httpUrl(paper.codeUrl);
+  const projectUrl = httpUrl(paper.projectUrl);
+  const stars = paper.githubStars && paper.githubStars > 0 ? numbers.format(paper.githubStars) : null;
+  const url = huggingFaceUrl ?? httpUrl(paper.url) ?? '#';
+  const links: PaperLink[] = [];
+  if (arxivUrl) links.push({ label: 'arXiv', url: arxivUrl });
+  else {
+    // An id that is not an arXiv id: the paper's own link, unless the title already points there.
+    const own = httpUrl(paper.url);
+    if (own && own !== url) links.push({ label: new URL(own).hostname === 'arxiv.org' ? 'arXiv' : 'Paper', url: own });
+  }
+  if (pdfUrl) links.push({ label: 'PDF', url: pdfUrl });
+  if (codeUrl) links.push({ label: stars ? `Code ★ ${stars}` : 'Code', url: codeUrl });
+  if (projectUrl) links.push({ label: 'Project page', url: projectUrl });
   return {
     rank: paper.rank,
-    title: paper.title.replace(/\s+/g, ' ').trim(),
-    url: httpUrl(paper.url) ?? '#',
+    featured,
+    title: titleText(paper.title),
+    url,
+    huggingFaceUrl,
     authors: formatAuthors(paper.authors),
-    excerpt: abstractExcerpt(paper.abstract),
+    tldr: tldr({ aiSummary: paper.aiSummary ?? null, abstract: paper.abstract }, featured ? FEATURED_TLDR_CHARS : COMPACT_TLDR_CHARS),
     upvotes: paper.upvotes,
-    upvotesLabel: paper.upvotes === 1 ? 'upvote' : 'upvotes',
-    codeUrl: httpUrl(paper.codeUrl),
-    projectUrl: httpUrl(paper.projectUrl),
-    stars: paper.githubStars && paper.githubStars > 0 ? new Intl.NumberFormat('en-US').format(paper.githubStars) : null,
+    votes: formatVotes(paper.upvotes, paper.upvotesLast24h),
+    links,
+    codeUrl,
+    projectUrl,
+    stars,
   };
 }
 
 export interface DigestLinks {
   browserUrl: string;
   homeUrl: string;
+  /** The Atom feed; defaults to /feed.xml on homeUrl. */
+  feedUrl?: string;
   /** Usually a placeholder filled per recipient at send time. */
   unsubscribeUrl: string;
 }
@@ -113,9 +164,16 @@ export function digestView(editionDate: string, papers: readonly EditionPaper[],
     editionDate,
     longDate: longDate(editionDate),
     title: editionTitle(editionDate),
+    heading: editionHeading(views.length),
+    intro: EDITION_INTRO,
     subject: editionSubject(editionDate, papers),
-    preview: truncate(views.map((paper) => paper.title).join(' · '), 140),
+    // The inbox line under the subject: the lead paper's TL;DR says more than a list of titles.
+    preview: shortenOnWord(views[0] ? `${views[0].tldr}` : 'The day’s trending research papers.', 140),
     papers: views,
+    featured: views.filter((paper) => paper.featured),
+    more: views.filter((paper) => !paper.featured),
+    sourceUrl: DAILY_PAPERS_URL,
     ...links,
+    feedUrl: links.feedUrl ?? new URL('/feed.xml', links.homeUrl).toString(),
   };
 }

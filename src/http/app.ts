@@ -16,6 +16,7 @@ import { coalescingRedisStore } from './rate-limit-store.ts';
 import { answer } from './reply.ts';
 import { SECURITY_HEADER_OPTIONS, securityHeaders, securityHeadersPlugin } from './security-headers.ts';
 import { editionRoutes } from './routes/editions.ts';
+import { feedRoutes } from './routes/feeds.ts';
 import { healthRoutes } from './routes/health.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { subscriptionRoutes } from './routes/subscription.ts';
@@ -126,6 +127,7 @@ export async function buildApp(services: HttpDeps, options: BuildOptions = {}): 
   await app.register(healthRoutes, { services });
   await app.register(subscriptionRoutes, { services });
   await app.register(editionRoutes, { services });
+  await app.register(feedRoutes, { services });
   if (env.NODE_ENV !== 'production' && services.mailer.kind === 'outbox') await app.register(outboxRoutes, { services });
 
   return app;

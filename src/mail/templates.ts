@@ -7,6 +7,7 @@ import mjml2html from 'mjml';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { TEMPLATES_DIR } from '../paths.ts';
+import { SIGNATURE_SEPARATOR, wrapText } from '../text/wrap.ts';
 
 export interface RenderedEmail {
   html: string;
@@ -16,6 +17,17 @@ export interface RenderedEmail {
 const handlebars = Handlebars.create();
 handlebars.registerHelper('plural', (count: number, singular: string, plural: string) => (count === 1 ? singular : plural));
 handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+// Text parts: `{{wrap "Label: " url indent="    "}}` joins its arguments and wraps them at 72 characters, later
+// lines indented by `hanging` (default: `indent`); a URL that does not fit gets a line of its own.
+handlebars.registerHelper('wrap', (...args: unknown[]) => {
+  const options = args.pop() as Handlebars.HelperOptions;
+  const { indent = '', hanging } = options.hash as { indent?: string; hanging?: string };
+  const text = args.map((part) => (part === null || part === undefined ? '' : String(part))).join('');
+  return wrapText(text, { indent, hangingIndent: hanging ?? indent }).join('\n');
+});
+// " 1." … "10.": numbers line up under each other, titles start in one column.
+handlebars.registerHelper('rankLabel', (rank: number) => `${String(rank).padStart(2)}. `);
+handlebars.registerHelper('signature', () => SIGNATURE_SEPARATOR);
 
 const partialsDir = join(TEMPLATES_DIR, 'partials');
 if (existsSync(partialsDir)) {
@@ -64,7 +76,8 @@ export function htmlToText(html: string): string {
 /** Renders one template to HTML (MJML, validated strictly) and plain text. MJML costs ~10 ms: call it once per edition, not per reader. */
 export async function renderEmail(name: string, data: object): Promise<RenderedEmail> {
   const template = load(name);
-  const result = await mjml2html(template.html(data), { validationLevel: 'strict', keepComments: false });
+  // No web fonts: MJML links Google Fonts for some families, which tells Google when a reader opens a message.
+  const result = await mjml2html(template.html(data), { validationLevel: 'strict', keepComments: false, fonts: {} });
   if (result.errors.length > 0) {
     throw new Error(`template ${name} does not compile: ${result.errors.map((error) => error.formattedMessage).join('; ')}`);
   }

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { PaperInput } from '../db/papers.ts';
 import { httpUrl } from '../text/url.ts';
+import { isArxivId, isSyntheticId } from './links.ts';
 
 export type { PaperInput };
 
@@ -70,12 +71,10 @@ const entrySchema = z.object(
 
 type Entry = z.infer<typeof entrySchema>;
 
-const ARXIV_ID = /^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?\/\d{7})(v\d+)?$/;
-
 /** Where a paper's link points: arXiv for arXiv ids; demo ids get an arXiv title search; else its HF page. */
 export function paperUrl(externalId: string, title: string): string {
-  if (ARXIV_ID.test(externalId)) return `https://arxiv.org/abs/${externalId}`;
-  if (externalId.startsWith('synthetic-')) {
+  if (isArxivId(externalId)) return `https://arxiv.org/abs/${externalId}`;
+  if (isSyntheticId(externalId)) {
     return `https://arxiv.org/search/?searchtype=title&query=${encodeURIComponent(title)}`;
   }
   return `https://huggingface.co/papers/${encodeURIComponent(externalId)}`;

@@ -43,3 +43,24 @@ SELECT e.id, e.edition_date AS "editionDate"
   FROM editions e
  WHERE e.edition_date >= $1::date - 3
    AND EXISTS (SELECT 1 FROM deliveries d WHERE d.edition_id = e.id AND d.status IN ('queued', 'sending'));
+
+-- name: list-edition-summaries
+-- The archive list: each edition's date, size and its first few titles (rank order is the jsonb array's order).
+SELECT e.edition_date AS "editionDate", jsonb_array_length(e.papers)::int AS "paperCount",
+       ARRAY(SELECT p.paper->>'title' FROM jsonb_array_elements(e.papers) WITH ORDINALITY AS p(paper, n)
+              ORDER BY p.n LIMIT $2::int) AS "topTitles"
+  FROM editions e
+ ORDER BY e.edition_date DESC
+ LIMIT $1;
+
+-- name: list-recent-editions
+-- The feeds and the subscribe page's sample: the newest editions with their papers, without the templates.
+SELECT edition_date AS "editionDate", title, papers, created_at AS "createdAt"
+  FROM editions
+ ORDER BY edition_date DESC
+ LIMIT $1;
+
+-- name: adjacent-edition-dates
+-- The archive page's previous/next links: the nearest edition dates on either side of $1.
+SELECT (SELECT max(edition_date) FROM editions WHERE edition_date < $1::date) AS "previous",
+       (SELECT min(edition_date) FROM editions WHERE edition_date > $1::date) AS "next";

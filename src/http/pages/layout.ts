@@ -26,6 +26,8 @@ export function layout(title: string, body: SafeHtml, options: { wide?: boolean 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Paperboy</title>
+<link rel="alternate" type="application/atom+xml" title="Paperboy: trending research papers" href="/feed.xml">
+<link rel="alternate" type="application/feed+json" title="Paperboy: trending research papers" href="/feed.json">
 <style>${trusted(STYLE)}</style>
 </head>
 <body>

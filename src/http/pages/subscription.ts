@@ -12,10 +12,11 @@ export interface SubscribeFormState {
   error?: string;
 }
 
-function subscribeForm(state: SubscribeFormState): SafeHtml {
+/** The subscribe form; `compact` is the one-line version at the top of archive pages. */
+export function subscribeForm(state: SubscribeFormState, options: { compact?: boolean } = {}): SafeHtml {
   const invalid = Boolean(state.error);
-  return html`<form class="card" method="post" action="/subscribe" novalidate>
-    <label for="email">Your email address</label>
+  return html`<form class="card${options.compact ? ' join' : ''}" method="post" action="/subscribe" novalidate>
+    <label for="email">${options.compact ? 'Get these papers in your inbox every morning' : 'Your email address'}</label>
     ${invalid ? html`<p class="error" id="email-error" role="alert">${state.error}</p>` : ''}
     <input
       id="email"
@@ -39,13 +40,14 @@ function subscribeForm(state: SubscribeFormState): SafeHtml {
   </form>`;
 }
 
-export function subscribePage(state: SubscribeFormState = {}): string {
+/** `sample`: the latest edition's top papers (src/http/pages/edition.ts), shown under the form. */
+export function subscribePage(state: SubscribeFormState = {}, sample?: SafeHtml): string {
   return layout(
     state.error ? 'Check the address' : 'The day’s trending papers, by email',
     html`<h1>The day’s trending research papers, in your inbox</h1>
       <p>
-        Every morning Paperboy sends one short email with the papers people are reading and upvoting most that day: title, authors, a
-        two-line summary and the links.
+        Every morning Paperboy sends one short email with the papers rising fastest on Hugging Face Daily Papers: for each, its title, a
+        one-line TL;DR, its votes and the links to the paper, its PDF and its code.
       </p>
       <ul>
         <li>One email a day, nothing else.</li>
@@ -53,7 +55,8 @@ export function subscribePage(state: SubscribeFormState = {}): string {
         <li>Leave any time with one click from any email.</li>
       </ul>
       ${subscribeForm(state)}
-      <p class="muted">We keep your address only to send the digest and never share it.</p>`,
+      <p class="muted">We keep your address only to send the digest and never share it.</p>
+      ${sample ?? html`<p class="muted">Or follow the <a href="/editions">past editions</a> and the <a href="/feed.xml">feed</a>.</p>`}`,
   );
 }
 

@@ -11,6 +11,7 @@ import { describeTtl } from '../../subscriptions/confirmation-queue.ts';
 import { describeDigestTime, nextDigestAt } from '../../subscriptions/first-digest.ts';
 import { createSubscriptionBatcher } from '../../subscriptions/subscription-batcher.ts';
 import type { HttpDeps } from '../deps.ts';
+import { cachedSubscribePage } from '../edition-sample.ts';
 import { badRequest, HttpError, notFound } from '../errors.ts';
 import * as pages from '../pages/subscription.ts';
 import { answer, wantsJson } from '../reply.ts';
@@ -46,7 +47,7 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
     ttlDescription: describeTtl(env.CONFIRM_TOKEN_TTL_HOURS),
     resendMinutes: env.CONFIRM_RESEND_MINUTES,
   });
-  const home = pages.subscribePage();
+  const home = cachedSubscribePage(pool);
   const ipHash = cachedIpHasher(keys);
   // Subscribe requests are written in batches, one statement per event-loop tick (group commit).
   const subscriptions = createSubscriptionBatcher(services, { resendMinutes: env.CONFIRM_RESEND_MINUTES });
@@ -64,7 +65,7 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
     limits: { fields: 10, fieldSize: 1024, files: 0, fileSize: 0, parts: 10, headerPairs: 20 },
   });
 
-  app.get('/', { schema: schemas.home }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(home));
+  app.get('/', { schema: schemas.home }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(await home()));
 
   app.post(
     '/subscribe',
