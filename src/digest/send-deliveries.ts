@@ -8,7 +8,7 @@ import type { Queryable } from '../db/pool.ts';
 import { maskEmail, type Logger } from '../logger.ts';
 import { createDigestMessageFactory, type DigestMessageFactory } from '../mail/digest-message.ts';
 import type { Mailer } from '../mail/mailer.ts';
-import { classifySmtpError } from '../mail/smtp-errors.ts';
+import { refusalFromNodemailerError } from '../mail/refusals.ts';
 import type { Keys } from '../security/keys.ts';
 import { unsubscribeUrl } from '../subscriptions/links.ts';
 import { UNSUBSCRIBE_PLACEHOLDER } from './render.ts';
@@ -41,7 +41,10 @@ export interface DeliveryBatch {
 export interface DeliveryBatchResult {
   claimed: number;
   sent: number;
+  /** Refused at RCPT for a mailbox reason: failed, and the address suppressed. */
   bounced: number;
+  /** Refused for good for any other reason (policy, content, at MAIL FROM or DATA): failed, nobody suppressed. */
+  refused: number;
   deferred: number;
   failed: number;
 }
@@ -65,7 +68,8 @@ function messageFactory(deps: DeliveryDeps, editionId: number): Promise<DigestMe
   return factory;
 }
 
-type Outcome = { kind: 'sent' } | { kind: 'permanent' | 'temporary' | 'invalid'; id: number; detail: string };
+/** `mailbox`: refused at RCPT for a mailbox reason (suppressed); `refused`: failed for good, nobody suppressed. */
+type Outcome = { kind: 'sent' } | { kind: 'mailbox' | 'refused' | 'temporary' | 'invalid'; id: number; detail: string };
 
 export async function sendDeliveryBatch(deps: DeliveryDeps, batch: DeliveryBatch): Promise<DeliveryBatchResult> {
   const factory = await messageFactory(deps, batch.editionId);
@@ -88,9 +92,13 @@ export async function sendDeliveryBatch(deps: DeliveryDeps, batch: DeliveryBatch
         try {
           ({ response } = await deps.mailer.send({ from: factory.envelopeFrom, to: row.email, raw }));
         } catch (error) {
-          const failure = classifySmtpError(error);
-          deps.logger.warn({ deliveryId: row.id, to: maskEmail(row.email), code: failure.code, kind: failure.kind }, 'delivery refused');
-          return { kind: failure.kind, id: row.id, detail: failure.detail };
+          const refusal = refusalFromNodemailerError(error);
+          deps.logger.warn(
+            { deliveryId: row.id, to: maskEmail(row.email), code: refusal.code, enhanced: refusal.enhanced, kind: refusal.kind },
+            'delivery refused',
+          );
+          const kind = refusal.kind === 'retry' ? 'temporary' : refusal.kind === 'mailbox' ? 'mailbox' : 'refused';
+          return { kind, id: row.id, detail: refusal.detail };
         }
         // Accepted by the server: from here until the write lands is the at-most-once window.
         await deps.recorder.record(row.id, response, new Date());
@@ -101,10 +109,11 @@ export async function sendDeliveryBatch(deps: DeliveryDeps, batch: DeliveryBatch
 
   const failures = (kind: Outcome['kind']) =>
     outcomes.filter((outcome): outcome is Extract<Outcome, { id: number }> & DeliveryError => outcome.kind === kind);
-  const bounced = failures('permanent');
+  const bounced = failures('mailbox');
+  const refused = failures('refused');
   const temporary = failures('temporary');
   const invalid = failures('invalid');
-  const failed = [...invalid, ...(batch.finalAttempt ? temporary : [])];
+  const failed = [...invalid, ...refused, ...(batch.finalAttempt ? temporary : [])];
   const deferred = batch.finalAttempt ? [] : temporary;
   await recordBounced(deps.db, bounced);
   await recordFailed(deps.db, failed);
@@ -112,8 +121,9 @@ export async function sendDeliveryBatch(deps: DeliveryDeps, batch: DeliveryBatch
 
   return {
     claimed: rows.length,
-    sent: outcomes.length - bounced.length - temporary.length - invalid.length,
+    sent: outcomes.length - bounced.length - refused.length - temporary.length - invalid.length,
     bounced: bounced.length,
+    refused: refused.length,
     deferred: deferred.length,
     failed: failed.length,
   };

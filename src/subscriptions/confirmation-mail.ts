@@ -8,7 +8,7 @@ import { maskEmail, type Logger } from '../logger.ts';
 import { domainOf, parseMailbox } from '../mail/address.ts';
 import { composeMessage } from '../mail/compose.ts';
 import type { Mailer } from '../mail/mailer.ts';
-import { classifySmtpError } from '../mail/smtp-errors.ts';
+import { refusalFromNodemailerError } from '../mail/refusals.ts';
 import { renderEmail, type RenderedEmail } from '../mail/templates.ts';
 import type { ProcessorFor, WorkerDefinition } from '../queue/workers.ts';
 import type { Keys } from '../security/keys.ts';
@@ -105,12 +105,28 @@ async function sendOne(deps: ConfirmationDeps, recipient: ConfirmationRecipient,
     const result = await deps.mailer.send({ from: parseMailbox(deps.env.MAIL_FROM).address, to: recipient.email, raw });
     deps.logger.info({ subscriberId: recipient.id, to: maskEmail(recipient.email), response: result.response }, 'confirmation sent');
   } catch (error) {
-    const failure = classifySmtpError(error);
+    const refusal = refusalFromNodemailerError(error);
     const message = maskAddresses(String((error as Error).message));
-    if (failure.kind === 'temporary') throw new ConfirmationNotSent(message, false);
-    // A 5xx is the server's final word (no such mailbox, bad address): retrying only annoys it, and the
-    // address is suppressed, as a digest bounce would suppress it.
-    await markConfirmationBounced(deps.pool, claim, failure.detail);
+    if (refusal.kind === 'retry') throw new ConfirmationNotSent(message, false);
+    if (refusal.kind === 'mailbox') {
+      // The mailbox does not exist: retrying only annoys the server, and the address is suppressed, as a
+      // digest bounce would suppress it.
+      await markConfirmationBounced(deps.pool, claim, refusal.detail);
+    } else {
+      // Policy, content, our sender (a DMARC slip, a blocklisting): final for this email, but the reader did
+      // nothing wrong and may ask again once it is fixed.
+      deps.logger.warn(
+        {
+          subscriberId: recipient.id,
+          to: maskEmail(recipient.email),
+          code: refusal.code,
+          enhanced: refusal.enhanced,
+          detail: refusal.detail,
+        },
+        'confirmation refused',
+      );
+      await markConfirmationDone(deps.pool, claim);
+    }
     throw new ConfirmationNotSent(message, true);
   }
   await markConfirmationDone(deps.pool, claim);
@@ -120,7 +136,7 @@ async function sendOne(deps: ConfirmationDeps, recipient: ConfirmationRecipient,
  * Sends the confirmation email of each claim of a job (in parallel; the mailer pools the connections),
  * skipping a reader no longer pending or suppressed, and a claim an earlier try of the job already sent.
  * Resolves with each claim's outcome; rejects if any email could not be sent — with an UnrecoverableError
- * when every failure is a 5xx, else with an error BullMQ retries, and the retry sends only the rest.
+ * when every failure is a final refusal, else with an error BullMQ retries, and the retry sends only the rest.
  *
  * At most one email per claim, except one window: each email is marked done in Postgres right after the
  * SMTP server accepts it, so if the worker dies (or Postgres fails) between that accept and that UPDATE

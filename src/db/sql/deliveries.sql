@@ -73,14 +73,16 @@ UPDATE deliveries d
  WHERE d.id = r.id AND d.status = 'sending';
 
 -- name: record-failed
--- Out of attempts on temporary failures: failed, but the address is not suppressed.
+-- Failed for good, nobody suppressed: out of attempts on temporary failures, or refused for a reason that is
+-- not the reader's mailbox (policy, content, at MAIL FROM or DATA); last_error keeps the reply.
 UPDATE deliveries d
    SET status = 'failed', last_error = r.error, claimed_by = NULL, updated_at = now()
   FROM unnest($1::bigint[], $2::text[]) AS r(id, error)
  WHERE d.id = r.id AND d.status IN ('queued', 'sending');
 
 -- name: record-bounced
--- A permanent refusal (5xx): the delivery failed and the address is never mailed again.
+-- The recipient refused at RCPT for a mailbox reason (5.1.1 and kin, src/mail/refusals.ts): the delivery
+-- failed and the address is never mailed again.
 WITH bounced AS (
   UPDATE deliveries d
      SET status = 'failed', last_error = r.error, claimed_by = NULL, updated_at = now()
