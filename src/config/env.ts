@@ -56,6 +56,23 @@ export const envSchema = z.object({
     .transform((value) => value === 'true'),
 
   SECRET_KEY: optional(z.string().min(32, 'must be at least 32 characters')),
+  /** Earlier SECRET_KEYs, comma-separated: links signed with them still verify; new links use SECRET_KEY. */
+  SECRET_KEY_PREVIOUS: optional(
+    z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((key) => key.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().min(32, 'each key must be at least 32 characters'))),
+  ),
+
+  /** Circuit breaker: pause an edition once this share of its sends were refused for good (0–1)… */
+  SEND_PAUSE_REFUSAL_RATE: z.coerce.number().min(0).max(1).default(0.2),
+  /** …over at least this many attempts (a few bad addresses in a small run pause nothing). */
+  SEND_PAUSE_MIN_ATTEMPTS: integer(50, 1),
 
   DIGEST_CRON: cronExpression.default('0 7 * * *'),
   DIGEST_TZ: timeZone.default('UTC'),
@@ -116,6 +133,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const env = result.data;
   if (env.NODE_ENV === 'production' && !env.SECRET_KEY) {
     throw new ConfigError('invalid configuration: SECRET_KEY is required when NODE_ENV=production');
+  }
+  // Without it every email would go to the development outbox and count as sent.
+  if (env.NODE_ENV === 'production' && !env.SMTP_URL) {
+    throw new ConfigError(
+      'invalid configuration: SMTP_URL is required when NODE_ENV=production (without it mail only reaches the development outbox)',
+    );
   }
   const dkim = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY].filter(Boolean).length;
   if (dkim !== 0 && dkim !== 3) {

@@ -12,11 +12,20 @@ const POLL_MS = 500;
 export const digestCommand: Command = {
   name: 'digest',
   summary: "send a date's digest now (the job the daily scheduler runs); a second run sends nothing new",
-  usage: 'paperboy digest [--date YYYY-MM-DD] [--wait]',
+  usage: 'paperboy digest [--date YYYY-MM-DD [--force]] [--wait]',
   async run({ env, args, stdout }) {
-    const { values } = parseCommandArgs(args, { date: { type: 'string' }, wait: { type: 'boolean', default: false } });
-    const editionDate = values.date ?? dateIn(env.DIGEST_TZ);
+    const { values } = parseCommandArgs(args, {
+      date: { type: 'string' },
+      wait: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
+    });
+    const today = dateIn(env.DIGEST_TZ);
+    const editionDate = values.date ?? today;
     if (!isEditionDate(editionDate)) throw new UsageError(`--date must be a calendar date written YYYY-MM-DD, got "${editionDate}"`);
+    // A future edition is built from today's papers and mails everyone now: it burns those papers for the real day.
+    if (editionDate > today && !values.force) {
+      throw new UsageError(`--date ${editionDate} is later than today (${today} in ${env.DIGEST_TZ}): add --force to send it now anyway`);
+    }
 
     const services = await openServices(env);
     try {
