@@ -37,6 +37,8 @@ WITH candidates AS (
          (s.status = 'confirmed' AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email = lower(s.email))) AS wanted
     FROM deliveries d
     JOIN subscribers s ON s.id = d.subscriber_id
+    -- A paused edition (edition-pause.sql) sends nothing: its rows stay queued until it is resumed.
+    JOIN editions e ON e.id = d.edition_id AND e.paused_at IS NULL
    WHERE d.id = ANY($1::bigint[])
      AND (d.status = 'queued'
           OR (d.status = 'sending' AND (d.claimed_by = $2 OR d.updated_at < now() - make_interval(secs => $3))))
