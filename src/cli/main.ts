@@ -8,8 +8,18 @@ import { digestCommand } from './commands/digest.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { apiCommand, startCommand, workerCommand } from './commands/serve.ts';
+import { suppressionsCommand } from './commands/suppressions.ts';
 
-const commands: Command[] = [migrateCommand, startCommand, apiCommand, workerCommand, ingestCommand, demoCommand, digestCommand];
+const commands: Command[] = [
+  migrateCommand,
+  startCommand,
+  apiCommand,
+  workerCommand,
+  ingestCommand,
+  demoCommand,
+  digestCommand,
+  suppressionsCommand,
+];
 
 function help(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
