@@ -40,8 +40,27 @@ export const envSchema = z.object({
   /** Messages per second across one worker process; 0 = no limit. */
   SMTP_RATE_LIMIT: integer(0),
   MAIL_FROM: z.string().min(3).default('Paperboy <digest@localhost>'),
-  /** Where List-Unsubscribe's mailto: goes; defaults to the From address. */
+  /**
+   * Base of the per-reader List-Unsubscribe mailto (`unsubscribe+<token>@…`), read by `paperboy inbound`; defaults
+   * to `unsubscribe@` BOUNCE_ADDRESS's domain. With neither set no mailto: is advertised (nobody would read it).
+   */
   MAIL_UNSUBSCRIBE_MAILTO: optional(z.string().email()),
+  /** VERP: envelope sender `bounces+<signed tag>@…` per email, so a later bounce names its delivery. Unset: From. */
+  BOUNCE_ADDRESS: optional(z.string().email()),
+  /** `paperboy inbound` (and `paperboy start` when the port is set): the SMTP receiver for bounces and unsubscribes. */
+  INBOUND_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  INBOUND_SMTP_PORT: optional(z.coerce.number().int().min(0).max(65535)),
+  /** Largest inbound message accepted (a DSN or ARF report carries the original's headers, rarely more). */
+  INBOUND_MAX_BYTES: integer(1024 * 1024, 1024),
+  /** Provider webhooks, each off unless set: SNS topic ARNs (comma-separated) whose SES notifications we accept. */
+  SES_SNS_TOPIC_ARNS: optional(z.string().min(1)),
+  /** Postmark webhook basic-auth credentials (both, as configured on the webhook). */
+  POSTMARK_WEBHOOK_USER: optional(z.string().min(1)),
+  POSTMARK_WEBHOOK_PASSWORD: optional(z.string().min(8)),
+  /** Mailgun's HTTP webhook signing key. */
+  MAILGUN_WEBHOOK_SIGNING_KEY: optional(z.string().min(8)),
+  /** SendGrid's signed event webhook verification key (base64 DER or PEM, ECDSA P-256). */
+  SENDGRID_WEBHOOK_PUBLIC_KEY: optional(z.string().min(32)),
   DKIM_DOMAIN: optional(z.string().min(1)),
   DKIM_SELECTOR: optional(z.string().min(1)),
   DKIM_PRIVATE_KEY: optional(z.string().min(1)),

@@ -8,7 +8,9 @@ import { findEditionById } from '../db/editions.ts';
 import type { Queryable } from '../db/pool.ts';
 import { maskEmail, type Logger } from '../logger.ts';
 import { createDigestMessageFactory, type DigestMessageFactory } from '../mail/digest-message.ts';
+import { mailHost } from '../mail/address.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import { envelopeSender, readerUnsubscribeMailto } from '../mail/return-path.ts';
 import { refusalFromNodemailerError } from '../mail/refusals.ts';
 import type { Keys } from '../security/keys.ts';
 import { unsubscribeUrl } from '../subscriptions/links.ts';
@@ -17,7 +19,10 @@ import type { SentRecorder } from './sent-recorder.ts';
 
 export interface DeliveryDeps {
   db: Queryable;
-  env: Pick<Env, 'PUBLIC_URL' | 'MAIL_FROM' | 'MAIL_UNSUBSCRIBE_MAILTO' | 'SEND_PAUSE_MIN_ATTEMPTS' | 'SEND_PAUSE_REFUSAL_RATE'>;
+  env: Pick<
+    Env,
+    'PUBLIC_URL' | 'MAIL_FROM' | 'MAIL_UNSUBSCRIBE_MAILTO' | 'BOUNCE_ADDRESS' | 'SEND_PAUSE_MIN_ATTEMPTS' | 'SEND_PAUSE_REFUSAL_RATE'
+  >;
   keys: Keys;
   mailer: Mailer;
   recorder: SentRecorder;
@@ -59,7 +64,7 @@ function messageFactory(deps: DeliveryDeps, editionId: number): Promise<DigestMe
       if (!edition) throw new Error(`edition ${editionId} does not exist`);
       return createDigestMessageFactory(
         edition,
-        { from: deps.env.MAIL_FROM, unsubscribeMailto: deps.env.MAIL_UNSUBSCRIBE_MAILTO },
+        { from: deps.env.MAIL_FROM, feedbackId: `${edition.editionDate}:digest:${mailHost(deps.env.MAIL_FROM)}:paperboy` },
         UNSUBSCRIBE_PLACEHOLDER,
       );
     });
@@ -126,13 +131,14 @@ export async function sendDeliveryBatch(deps: DeliveryDeps, batch: DeliveryBatch
             email: row.email,
             messageId: row.messageId,
             unsubscribeUrl: unsubscribeUrl(deps.env, deps.keys, row.subscriberId),
+            unsubscribeMailto: readerUnsubscribeMailto(deps.env, deps.keys, row.subscriberId),
           });
         } catch (error) {
           return { kind: 'invalid', id: row.id, detail: (error as Error).message };
         }
         let response: string;
         try {
-          ({ response } = await deps.mailer.send({ from: factory.envelopeFrom, to: row.email, raw }));
+          ({ response } = await deps.mailer.send({ from: envelopeSender(deps.env, deps.keys, 'delivery', row.id), to: row.email, raw }));
         } catch (error) {
           const refusal = refusalFromNodemailerError(error);
           deps.logger.warn(

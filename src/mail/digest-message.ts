@@ -16,14 +16,16 @@ export interface DigestTemplate {
 export interface DigestSender {
   /** The From header, e.g. `Paperboy <digest@example.org>`. */
   from: string;
-  /** Where List-Unsubscribe's mailto: points. */
-  unsubscribeMailto?: string;
+  /** Gmail's feedback loop groups complaints by this (`Feedback-ID: <edition>:digest:<host>:paperboy`). */
+  feedbackId?: string;
 }
 
 export interface DigestRecipient {
   email: string;
   messageId: string;
   unsubscribeUrl: string;
+  /** This reader's unsubscribe address (List-Unsubscribe mailto:); none when no receiver reads it. */
+  unsubscribeMailto?: string;
 }
 
 export interface DigestMessageFactory {
@@ -78,7 +80,6 @@ function assertHeaderSafe(value: string): void {
 export function createDigestMessageFactory(edition: DigestTemplate, sender: DigestSender, placeholder: string): DigestMessageFactory {
   const from = parseMailbox(sender.from);
   const host = domainOf(from.address);
-  const mailto = sender.unsubscribeMailto ?? from.address;
   const boundary = `----=_paperboy_${createHash('sha256').update(edition.editionDate).update(edition.subject).digest('hex').slice(0, 24)}`;
 
   const commonHeaders =
@@ -87,6 +88,7 @@ export function createDigestMessageFactory(edition: DigestTemplate, sender: Dige
     'MIME-Version: 1.0' +
     CRLF +
     header('List-Id', `Paperboy daily digest <digest.${host}>`) +
+    (sender.feedbackId ? header('Feedback-ID', sender.feedbackId) : '') +
     'List-Unsubscribe-Post: List-Unsubscribe=One-Click' +
     CRLF +
     'Auto-Submitted: auto-generated' +
@@ -101,7 +103,6 @@ export function createDigestMessageFactory(edition: DigestTemplate, sender: Dige
   const closing = `${CRLF}--${boundary}--${CRLF}`;
   const textSegments = encodeSegments(edition.textTemplate, placeholder);
   const htmlSegments = encodeSegments(edition.htmlTemplate, placeholder);
-  const mailtoPart = `<mailto:${mailto}?subject=unsubscribe>`;
 
   // Date changes once a second; formatting it per message would be waste.
   let dateSecond = -1;
@@ -117,11 +118,14 @@ export function createDigestMessageFactory(edition: DigestTemplate, sender: Dige
         dateHeader = `Date: ${rfc5322Date(date)}${CRLF}`;
       }
       const url = recipient.unsubscribeUrl;
+      if (recipient.unsubscribeMailto !== undefined) assertHeaderSafe(recipient.unsubscribeMailto);
+      const mailtoPart =
+        recipient.unsubscribeMailto === undefined ? '' : `,${CRLF} <mailto:${recipient.unsubscribeMailto}?subject=unsubscribe>`;
       return (
         `To: <${recipient.email}>${CRLF}` +
         dateHeader +
         `Message-ID: ${recipient.messageId}${CRLF}` +
-        `List-Unsubscribe: <${url}>,${CRLF} ${mailtoPart}${CRLF}` +
+        `List-Unsubscribe: <${url}>${mailtoPart}${CRLF}` +
         commonHeaders +
         textHead +
         joinSegments(textSegments, encodeValue(url)) +

@@ -8,6 +8,7 @@ import { maskEmail, type Logger } from '../logger.ts';
 import { domainOf, parseMailbox } from '../mail/address.ts';
 import { composeMessage } from '../mail/compose.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import { envelopeSender } from '../mail/return-path.ts';
 import { refusalFromNodemailerError } from '../mail/refusals.ts';
 import { renderEmail, type RenderedEmail } from '../mail/templates.ts';
 import type { ProcessorFor, WorkerDefinition } from '../queue/workers.ts';
@@ -26,7 +27,7 @@ import {
 export const CONFIRMATION_SUBJECT = 'Confirm your Paperboy subscription';
 const URL_PLACEHOLDER = 'PAPERBOY-CONFIRM-URL-PLACEHOLDER';
 
-type ConfirmEnv = Pick<Env, 'PUBLIC_URL' | 'CONFIRM_TOKEN_TTL_HOURS' | 'MAIL_FROM'>;
+type ConfirmEnv = Pick<Env, 'PUBLIC_URL' | 'CONFIRM_TOKEN_TTL_HOURS' | 'MAIL_FROM' | 'BOUNCE_ADDRESS' | 'MAIL_UNSUBSCRIBE_MAILTO'>;
 
 // MJML costs ~10 ms, so the email is compiled once per process with a placeholder for the only
 // per-reader value, the link, which is filled in (escaped for the HTML part) at send time.
@@ -102,7 +103,9 @@ const maskAddresses = (message: string) => message.replace(/[^\s<>"']+@[^\s<>"']
 async function sendOne(deps: ConfirmationDeps, recipient: ConfirmationRecipient, claim: ConfirmationClaim): Promise<void> {
   const raw = await buildConfirmationMessage(deps.env, deps.keys, recipient, claim.claimedAt);
   try {
-    const result = await deps.mailer.send({ from: parseMailbox(deps.env.MAIL_FROM).address, to: recipient.email, raw });
+    // With BOUNCE_ADDRESS, a bounce arriving later names this subscriber's confirmation (VERP).
+    const from = envelopeSender(deps.env, deps.keys, 'confirmation', recipient.id);
+    const result = await deps.mailer.send({ from, to: recipient.email, raw });
     deps.logger.info({ subscriberId: recipient.id, to: maskEmail(recipient.email), response: result.response }, 'confirmation sent');
   } catch (error) {
     const refusal = refusalFromNodemailerError(error);
