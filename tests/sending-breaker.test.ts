@@ -62,7 +62,7 @@ async function suppressedCount(): Promise<number> {
   return rows[0]!.n;
 }
 
-test('550 5.7.26 at DATA for everyone: nobody suppressed, paused after the sample, --resume delivers everyone exactly once', async () => {
+test('550 5.7.26 at DATA for everyone: nobody suppressed, paused after the sample, --resume delivers everyone exactly once', async (t) => {
   const { pool } = context.database;
   const { smtp } = context;
   const date = dateIn('UTC');
@@ -96,6 +96,7 @@ test('550 5.7.26 at DATA for everyone: nobody suppressed, paused after the sampl
     assert.equal(statuses.queued, READERS - statuses.failed!, 'the rest stay open');
     assert.equal(await suppressedCount(), 0, 'a policy refusal suppresses nobody');
     const refusedBefore = smtp.senders.length;
+    t.diagnostic(`paused with ${statuses.failed} of ${READERS} refused, ${statuses.queued} left queued`);
     const pauses = lines.filter((line) => line.includes('edition paused'));
     assert.equal(pauses.length, 1, 'one log line says it paused');
     assert.match(pauses[0]!, /most common reply \\"550 5\.7\.26 /);
