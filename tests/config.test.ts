@@ -28,7 +28,7 @@ test('a bad variable is named in one clear message', () => {
 
 test('production refuses to start without SECRET_KEY', () => {
   assert.throws(() => parseEnv({ NODE_ENV: 'production' }), /SECRET_KEY is required when NODE_ENV=production/);
-  assert.doesNotThrow(() => parseEnv({ NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(32) }));
+  assert.doesNotThrow(() => parseEnv({ NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(32), SMTP_URL: 'smtp://relay.example.org:587' }));
 });
 
 test('an empty variable counts as unset', () => {

@@ -1,8 +1,9 @@
-// What an SMTP server's refusals do: 4xx waits and retries, 5xx suppresses the address, nothing twice.
+// What an SMTP server's refusals do: 4xx waits and retries, a mailbox refused at RCPT (550 5.1.1) suppresses the
+// address, nothing twice. Refusals at MAIL FROM or DATA and policy refusals: tests/sending-refusals.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { enqueueDigest } from '../src/digest/digest-job.ts';
-import { classifySmtpError } from '../src/mail/smtp-errors.ts';
+import { refusalFromNodemailerError } from '../src/mail/refusals.ts';
 import { editionSettled, insertPapers, insertSubscribers, startDigestWorkers, waitFor, upcomingDate } from './support/digest.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
 
@@ -12,15 +13,18 @@ before(async () => {
 });
 after(() => context.close());
 
-test('4xx and dropped connections are temporary, 5xx is permanent, a refused login is ours to fix', () => {
-  assert.equal(classifySmtpError({ code: 'EENVELOPE', responseCode: 451, response: '451 4.7.1 try later' }).kind, 'temporary');
-  assert.equal(classifySmtpError({ code: 'ECONNECTION', message: 'connect ECONNREFUSED 127.0.0.1:25' }).kind, 'temporary');
-  assert.equal(classifySmtpError({ code: 'ETIMEDOUT', message: 'Timeout' }).kind, 'temporary');
-  assert.equal(classifySmtpError({ code: 'EENVELOPE', responseCode: 550, response: '550 5.1.1 no such user' }).kind, 'permanent');
-  assert.equal(classifySmtpError({ code: 'EAUTH', responseCode: 535, response: '535 bad credentials' }).kind, 'temporary');
+test('4xx and dropped connections are retried, 5.1.1 at RCPT is the mailbox, 5.7.x fails alone, a refused login is ours to fix', () => {
+  const kind = (error: object) => refusalFromNodemailerError(error).kind;
+  assert.equal(kind({ code: 'EENVELOPE', command: 'RCPT TO', responseCode: 451, response: '451 4.7.1 try later' }), 'retry');
+  assert.equal(kind({ code: 'ECONNECTION', message: 'connect ECONNREFUSED 127.0.0.1:25' }), 'retry');
+  assert.equal(kind({ code: 'ETIMEDOUT', message: 'Timeout' }), 'retry');
+  assert.equal(kind({ code: 'EENVELOPE', command: 'RCPT TO', responseCode: 550, response: '550 5.1.1 no such user' }), 'mailbox');
+  assert.equal(kind({ code: 'EMESSAGE', command: 'DATA', responseCode: 550, response: '550 5.7.26 DMARC failed' }), 'failed');
+  assert.equal(kind({ code: 'EENVELOPE', command: 'MAIL FROM', responseCode: 554, response: '554 5.7.1 blocked' }), 'failed');
+  assert.equal(kind({ code: 'EAUTH', responseCode: 535, response: '535 bad credentials' }), 'retry');
 });
 
-test('a 4xx is retried with backoff until delivered, a 5xx fails once and suppresses the address, the rest arrive', async () => {
+test('a 4xx is retried with backoff until delivered, a 550 5.1.1 at RCPT fails once and suppresses the address, the rest arrive', async () => {
   const { pool } = context.database;
   const date = upcomingDate(1);
   await insertPapers(pool, [{ title: 'Retry me', upvotes: 10 }]);

@@ -122,14 +122,14 @@ test('paperboy digest --wait ends with a summary, and a second run sends nothing
   const workers = startDigestWorkers(context.services);
   try {
     const date = upcomingDate(2);
-    const first = await runDigestCli(['--date', date, '--wait']);
+    const first = await runDigestCli(['--date', date, '--force', '--wait']);
     assert.equal(first.code, 0, first.stderr);
     assert.match(
       first.stdout.trim().split('\n').at(-1)!,
       new RegExp(`^digest ${date}: 2 sent \\(2 this run\\), 0 failed, 0 skipped, 0 left, `),
     );
     const received = context.smtp.messages.length;
-    const second = await runDigestCli(['--date', date, '--wait']);
+    const second = await runDigestCli(['--date', date, '--force', '--wait']);
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stdout, new RegExp(`digest ${date}: 2 sent \\(0 this run\\)`));
     assert.equal(context.smtp.messages.length, received, 'nothing sent twice');

@@ -158,6 +158,7 @@ test('HTML, JS and CRLF in ingested papers arrive in the email and on the archiv
     'auto-submitted',
     'content-type',
     'date',
+    'feedback-id',
     'from',
     'list-id',
     'list-unsubscribe',

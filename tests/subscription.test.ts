@@ -393,7 +393,7 @@ test('when the confirmation cannot be queued, the claim is released so the next 
   }
 });
 
-test('a 5xx answer to a confirmation is final: tried once, the address suppressed, and masked in the job record', async () => {
+test('a 550 5.1.1 at RCPT to a confirmation is final: tried once, the address suppressed, and masked in the job record', async () => {
   const address = 'nobody-here@example.org';
   context.smtp.setRecipientPolicy((to) => (to === address ? { code: 550, message: `5.1.1 <${address}>: no such mailbox` } : undefined));
   try {

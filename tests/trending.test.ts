@@ -263,6 +263,13 @@ test('the score is the documented formula, and the result carries every field th
 
 test('trending options come from the configuration', () => {
   const env = testEnv({ TRENDING_WINDOW_HOURS: '48', TRENDING_GRAVITY: '1.5', TRENDING_VELOCITY_WEIGHT: '3', DIGEST_SIZE: '7' });
-  assert.deepEqual(trendingOptionsFrom(env, AS_OF), { asOf: AS_OF, limit: 7, windowHours: 48, gravity: 1.5, velocityWeight: 3 });
+  assert.deepEqual(trendingOptionsFrom(env, AS_OF), {
+    asOf: AS_OF,
+    limit: 7,
+    windowHours: 48,
+    gravity: 1.5,
+    velocityWeight: 3,
+    includeDemo: true,
+  });
   assert.equal(trendingOptionsFrom(env, AS_OF, 3).limit, 3);
 });

@@ -7,9 +7,20 @@ import { demoCommand } from './commands/demo.ts';
 import { digestCommand } from './commands/digest.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { migrateCommand } from './commands/migrate.ts';
-import { apiCommand, startCommand, workerCommand } from './commands/serve.ts';
+import { apiCommand, inboundCommand, startCommand, workerCommand } from './commands/serve.ts';
+import { suppressionsCommand } from './commands/suppressions.ts';
 
-const commands: Command[] = [migrateCommand, startCommand, apiCommand, workerCommand, ingestCommand, demoCommand, digestCommand];
+const commands: Command[] = [
+  migrateCommand,
+  startCommand,
+  apiCommand,
+  workerCommand,
+  inboundCommand,
+  ingestCommand,
+  demoCommand,
+  digestCommand,
+  suppressionsCommand,
+];
 
 function help(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
@@ -61,4 +72,4 @@ export async function main(argv: string[]): Promise<number> {
 
 const code = await main(process.argv.slice(2));
 // Servers keep the process alive on their own; one-shot commands end here.
-if (code !== 0 || !['start', 'api', 'worker'].includes(process.argv[2] ?? '')) process.exit(code);
+if (code !== 0 || !['start', 'api', 'worker', 'inbound'].includes(process.argv[2] ?? '')) process.exit(code);

@@ -55,8 +55,27 @@ export const envSchema = z.object({
   /** Messages per second across one worker process; 0 = no limit. */
   SMTP_RATE_LIMIT: integer(0),
   MAIL_FROM: z.string().min(3).default('Paperboy <digest@localhost>'),
-  /** Where List-Unsubscribe's mailto: goes; defaults to the From address. */
+  /**
+   * Base of the per-reader List-Unsubscribe mailto (`unsubscribe+<token>@…`), read by `paperboy inbound`; defaults
+   * to `unsubscribe@` BOUNCE_ADDRESS's domain. With neither set no mailto: is advertised (nobody would read it).
+   */
   MAIL_UNSUBSCRIBE_MAILTO: optional(z.string().email()),
+  /** VERP: envelope sender `bounces+<signed tag>@…` per email, so a later bounce names its delivery. Unset: From. */
+  BOUNCE_ADDRESS: optional(z.string().email()),
+  /** `paperboy inbound` (and `paperboy start` when the port is set): the SMTP receiver for bounces and unsubscribes. */
+  INBOUND_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  INBOUND_SMTP_PORT: optional(z.coerce.number().int().min(0).max(65535)),
+  /** Largest inbound message accepted (a DSN or ARF report carries the original's headers, rarely more). */
+  INBOUND_MAX_BYTES: integer(1024 * 1024, 1024),
+  /** Provider webhooks, each off unless set: SNS topic ARNs (comma-separated) whose SES notifications we accept. */
+  SES_SNS_TOPIC_ARNS: optional(z.string().min(1)),
+  /** Postmark webhook basic-auth credentials (both, as configured on the webhook). */
+  POSTMARK_WEBHOOK_USER: optional(z.string().min(1)),
+  POSTMARK_WEBHOOK_PASSWORD: optional(z.string().min(8)),
+  /** Mailgun's HTTP webhook signing key. */
+  MAILGUN_WEBHOOK_SIGNING_KEY: optional(z.string().min(8)),
+  /** SendGrid's signed event webhook verification key (base64 DER or PEM, ECDSA P-256). */
+  SENDGRID_WEBHOOK_PUBLIC_KEY: optional(z.string().min(32)),
   DKIM_DOMAIN: optional(z.string().min(1)),
   DKIM_SELECTOR: optional(z.string().min(1)),
   /** PEM text (`\n` escapes allowed) or the path of a PEM file; parsed at start-up. */
@@ -72,6 +91,23 @@ export const envSchema = z.object({
     .transform((value) => value === 'true'),
 
   SECRET_KEY: optional(z.string().min(32, 'must be at least 32 characters')),
+  /** Earlier SECRET_KEYs, comma-separated: links signed with them still verify; new links use SECRET_KEY. */
+  SECRET_KEY_PREVIOUS: optional(
+    z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((key) => key.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().min(32, 'each key must be at least 32 characters'))),
+  ),
+
+  /** Circuit breaker: pause an edition once this share of its sends were refused for good (0–1)… */
+  SEND_PAUSE_REFUSAL_RATE: z.coerce.number().min(0).max(1).default(0.2),
+  /** …over at least this many attempts (a few bad addresses in a small run pause nothing). */
+  SEND_PAUSE_MIN_ATTEMPTS: integer(50, 1),
 
   DIGEST_CRON: cronExpression.default('0 7 * * *'),
   DIGEST_TZ: timeZone.default('UTC'),
@@ -144,6 +180,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   if (env.NODE_ENV === 'production' && !env.SECRET_KEY) {
     throw new ConfigError('invalid configuration: SECRET_KEY is required when NODE_ENV=production');
+  }
+  // Without it every email would go to the development outbox and count as sent.
+  if (env.NODE_ENV === 'production' && !env.SMTP_URL) {
+    throw new ConfigError(
+      'invalid configuration: SMTP_URL is required when NODE_ENV=production (without it mail only reaches the development outbox)',
+    );
   }
   const dkim = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY].filter(Boolean).length;
   if (dkim !== 0 && dkim !== 3) {

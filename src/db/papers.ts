@@ -23,7 +23,7 @@ export interface PaperInput {
   upvotes: number;
 }
 
-const sql = loadQueries('papers.sql', ['upsert-papers', 'record-upvote-snapshots']);
+const sql = loadQueries('papers.sql', ['upsert-papers', 'record-upvote-snapshots', 'remove-demo-papers']);
 
 export interface LoadResult {
   inserted: number;
@@ -36,11 +36,15 @@ export interface LoadResult {
  * Upserts a batch of papers and records one upvote snapshot per paper, all or nothing.
  * Unchanged papers are not rewritten; their snapshot is still recorded (the history of "no change").
  */
-export async function loadPapers(pool: Pool, papers: readonly PaperInput[], observedAt: Date): Promise<LoadResult> {
+export async function loadPapers(pool: Pool, papers: readonly PaperInput[], observedAt: Date, demo = false): Promise<LoadResult> {
   if (papers.length === 0) return { inserted: 0, updated: 0, snapshots: 0 };
   return withTransaction(pool, async (client) => {
     // The JSON keys are PaperInput's own: the statement's recordset names them (src/db/sql/papers.sql).
-    const { rows } = await client.query<{ inserted: number; updated: number }>(sql['upsert-papers'], [JSON.stringify(papers), observedAt]);
+    const { rows } = await client.query<{ inserted: number; updated: number }>(sql['upsert-papers'], [
+      JSON.stringify(papers),
+      observedAt,
+      demo,
+    ]);
     const snapshots = await client.query(sql['record-upvote-snapshots'], [
       papers.map((paper) => paper.externalId),
       papers.map((paper) => paper.upvotes),
@@ -48,4 +52,10 @@ export async function loadPapers(pool: Pool, papers: readonly PaperInput[], obse
     ]);
     return { inserted: rows[0]!.inserted, updated: rows[0]!.updated, snapshots: snapshots.rowCount ?? 0 };
   });
+}
+
+/** Deletes every demo paper (and its snapshots and edition places); returns how many went. */
+export async function removeDemoPapers(pool: Pool): Promise<number> {
+  const result = await pool.query(sql['remove-demo-papers']);
+  return result.rowCount ?? 0;
 }

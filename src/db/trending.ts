@@ -20,6 +20,8 @@ export interface TrendingOptions {
   windowHours: number;
   gravity: number;
   velocityWeight: number;
+  /** Demo papers may trend, and only while no real paper exists (default true; false in production). */
+  includeDemo?: boolean;
 }
 
 /**
@@ -33,6 +35,7 @@ export async function pickTrendingPapers(db: Queryable, options: TrendingOptions
     options.gravity,
     options.velocityWeight,
     options.limit,
+    options.includeDemo ?? true,
   ]);
   return rows;
 }

@@ -10,6 +10,8 @@ export function trendingOptionsFrom(env: Env, asOf: Date, limit: number = env.DI
     windowHours: env.TRENDING_WINDOW_HOURS,
     gravity: env.TRENDING_GRAVITY,
     velocityWeight: env.TRENDING_VELOCITY_WEIGHT,
+    // Production never mails the demo capture, whatever was loaded by mistake.
+    includeDemo: env.NODE_ENV !== 'production',
   };
 }
 

@@ -20,6 +20,7 @@ import { feedRoutes } from './routes/feeds.ts';
 import { healthRoutes } from './routes/health.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { subscriptionRoutes } from './routes/subscription.ts';
+import { webhookRoutes, type WebhookFetch } from './routes/webhooks.ts';
 
 /**
  * The rate limiter's own Redis connection. Auto-pipelined: the counter scripts of one event-loop tick go out
@@ -52,6 +53,8 @@ function errorPage(status: number, message: string): string {
 export interface BuildOptions {
   /** Sees every route as it is added (the fuzz test enumerates routes with it). */
   onRoute?: (route: RouteOptions) => void;
+  /** How the SES webhook GETs SNS URLs (tests pass their own); default: fetch. */
+  webhookFetch?: WebhookFetch;
 }
 
 export async function buildApp(services: HttpDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
@@ -128,6 +131,8 @@ export async function buildApp(services: HttpDeps, options: BuildOptions = {}): 
   await app.register(subscriptionRoutes, { services });
   await app.register(editionRoutes, { services });
   await app.register(feedRoutes, { services });
+  // Each provider's route exists only when its secret is set (src/http/routes/webhooks.ts).
+  await app.register(webhookRoutes, { services, fetchText: options.webhookFetch });
   if (env.NODE_ENV !== 'production' && services.mailer.kind === 'outbox') await app.register(outboxRoutes, { services });
 
   return app;

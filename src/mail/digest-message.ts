@@ -17,14 +17,16 @@ export interface DigestTemplate {
 export interface DigestSender {
   /** The From header, e.g. `Paperboy <digest@example.org>`. */
   from: string;
-  /** Where List-Unsubscribe's mailto: points. */
-  unsubscribeMailto?: string;
+  /** Gmail's feedback loop groups complaints by this (`Feedback-ID: <edition>:digest:<host>:paperboy`). */
+  feedbackId?: string;
 }
 
 export interface DigestRecipient {
   email: string;
   messageId: string;
   unsubscribeUrl: string;
+  /** This reader's unsubscribe address (List-Unsubscribe mailto:); none when no receiver reads it. */
+  unsubscribeMailto?: string;
 }
 
 export interface DigestMessageFactory {
@@ -124,7 +126,6 @@ export function createDigestMessageFactory(
 ): DigestMessageFactory {
   const from = parseMailbox(sender.from);
   const host = domainOf(from.address);
-  const mailto = sender.unsubscribeMailto ?? from.address;
   const boundary = `----=_paperboy_${createHash('sha256').update(edition.editionDate).update(edition.subject).digest('hex').slice(0, 24)}`;
 
   const commonHeaders =
@@ -133,6 +134,7 @@ export function createDigestMessageFactory(
     'MIME-Version: 1.0' +
     CRLF +
     header('List-Id', `Paperboy daily digest <digest.${host}>`) +
+    (sender.feedbackId ? header('Feedback-ID', sender.feedbackId) : '') +
     'List-Unsubscribe-Post: List-Unsubscribe=One-Click' +
     CRLF +
     'Auto-Submitted: auto-generated' +
@@ -147,7 +149,6 @@ export function createDigestMessageFactory(
   const closing = `${CRLF}--${boundary}--${CRLF}`;
   const textSegments = encodeSegments(edition.textTemplate, placeholder);
   const htmlSegments = encodeSegments(edition.htmlTemplate, placeholder);
-  const mailtoPart = `<mailto:${mailto}?subject=unsubscribe>`;
   const prepared = dkim?.prepareBody(sharedBodySegments(textHead, textSegments, htmlHead, htmlSegments, closing));
   const textGaps = textSegments.length - 1;
   const htmlGaps = htmlSegments.length - 1;
@@ -167,13 +168,16 @@ export function createDigestMessageFactory(
         dateHeader = `Date: ${rfc5322Date(date)}${CRLF}`;
       }
       const url = recipient.unsubscribeUrl;
+      if (recipient.unsubscribeMailto !== undefined) assertHeaderSafe(recipient.unsubscribeMailto);
+      const mailtoPart =
+        recipient.unsubscribeMailto === undefined ? '' : `,${CRLF} <mailto:${recipient.unsubscribeMailto}?subject=unsubscribe>`;
       const textPiece = encodeValue(url);
       const htmlPiece = encodeValue(escapeHtml(url));
       const headers =
         `To: <${recipient.email}>${CRLF}` +
         dateHeader +
         `Message-ID: ${recipient.messageId}${CRLF}` +
-        `List-Unsubscribe: <${url}>,${CRLF} ${mailtoPart}${CRLF}` +
+        `List-Unsubscribe: <${url}>${mailtoPart}${CRLF}` +
         commonHeaders;
       if (dkim && prepared) {
         const pieces: string[] = new Array<string>(textGaps + htmlGaps);

@@ -8,6 +8,8 @@ export interface IngestOptions {
   observedAt: Date;
   /** Demo only: shift listing times so the newest paper is listed at this moment. */
   relistNewestAt?: Date;
+  /** Demo only: the papers are marked demo (never in an edition once real papers exist, never in production). */
+  demo?: boolean;
 }
 
 export interface IngestSummary {
@@ -22,7 +24,7 @@ export interface IngestSummary {
 export async function ingestListing(pool: Pool, text: string, options: IngestOptions): Promise<IngestSummary> {
   const listing = parseDailyPapers(text);
   const papers = options.relistNewestAt ? relistPapers(listing.papers, options.relistNewestAt) : listing.papers;
-  const loaded = await loadPapers(pool, papers, options.observedAt);
+  const loaded = await loadPapers(pool, papers, options.observedAt, options.demo ?? false);
   return { format: listing.format, ...loaded, rejected: listing.rejected };
 }
 

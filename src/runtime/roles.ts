@@ -1,5 +1,6 @@
 // The parts a process can run: the API, the workers (with the schedules), or both (`paperboy start`).
 import { buildApp } from '../http/app.ts';
+import { startInboundServer } from '../mail/inbound-server.ts';
 import { installSchedules, startProcessors } from './processors.ts';
 import type { Services } from './services.ts';
 import { closeOnSignals, type Closable } from './shutdown.ts';
@@ -7,6 +8,8 @@ import { closeOnSignals, type Closable } from './shutdown.ts';
 export interface Roles {
   api: boolean;
   workers: boolean;
+  /** The SMTP receiver for bounces, complaints and unsubscribe mails (`paperboy inbound`). */
+  inbound?: boolean;
 }
 
 /** Starts the asked-for roles and arranges a graceful shutdown on SIGINT/SIGTERM. */
@@ -28,5 +31,12 @@ export async function runRoles(services: Services, roles: Roles): Promise<void> 
     await installSchedules(services);
     logger.info({ queues: running.workers.map((worker) => worker.name), prefix: env.QUEUE_PREFIX }, 'workers ready');
     parts.push({ name: 'workers', close: () => running.close() });
+  }
+  if (roles.inbound) {
+    const inbound = await startInboundServer(
+      { db: services.pool, env, keys: services.keys, logger },
+      { host: env.INBOUND_SMTP_HOST, port: env.INBOUND_SMTP_PORT ?? 25, maxBytes: env.INBOUND_MAX_BYTES },
+    );
+    parts.push({ name: 'inbound SMTP receiver', close: () => inbound.close() });
   }
 }

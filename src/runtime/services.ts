@@ -43,7 +43,7 @@ export async function openServices(env: Env, options: OpenOptions = {}): Promise
   const queues = createQueues(redis, env.QUEUE_PREFIX);
   const mailer = createMailer(env, pool, dkim);
   const keys = await (env.SECRET_KEY ? Promise.resolve(env.SECRET_KEY) : developmentSecret(pool))
-    .then(deriveKeys)
+    .then((secret) => deriveKeys(secret, env.SECRET_KEY_PREVIOUS ?? []))
     .catch(async (error: { code?: string }) => {
       await pool.end();
       redis.disconnect();

@@ -4,12 +4,35 @@ import { createHmac, hkdfSync } from 'node:crypto';
 export interface Keys {
   tokens: Buffer;
   ipHash: Buffer;
+  /** Signs the VERP and per-reader unsubscribe addresses (src/mail/verp.ts). */
+  verp: Buffer;
+  /**
+   * The same keys derived from each SECRET_KEY_PREVIOUS: what was signed before a rotation still verifies
+   * (links in old emails, bounces of mail sent before it). Nothing new is signed with them.
+   */
+  previous: { tokens: Buffer; verp: Buffer }[];
 }
 
-export function deriveKeys(secret: string): Keys {
+function derivePurposeKeys(secret: string) {
   const derive = (info: string) => Buffer.from(hkdfSync('sha256', secret, 'paperboy', info, 32));
-  return { tokens: derive('tokens'), ipHash: derive('ip-hash') };
+  return { tokens: derive('tokens'), ipHash: derive('ip-hash'), verp: derive('verp') };
 }
+
+export function deriveKeys(secret: string, previousSecrets: readonly string[] = []): Keys {
+  return {
+    ...derivePurposeKeys(secret),
+    previous: previousSecrets.map((previous) => {
+      const { tokens, verp } = derivePurposeKeys(previous);
+      return { tokens, verp };
+    }),
+  };
+}
+
+/** The token keys to verify with, current first. */
+export const tokenKeys = (keys: Keys): Buffer[] => [keys.tokens, ...keys.previous.map((previous) => previous.tokens)];
+
+/** The VERP keys to verify with, current first. */
+export const verpKeys = (keys: Keys): Buffer[] => [keys.verp, ...keys.previous.map((previous) => previous.verp)];
 
 /** A keyed hash of a client IP: lets us count abuse per source without storing the address. */
 export function hashIp(keys: Keys, ip: string): string {

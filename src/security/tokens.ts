@@ -56,3 +56,16 @@ export function verifyToken(key: Buffer, token: unknown, purpose: TokenPurpose, 
   if (expiresAt !== 0 && expiresAt * 1000 < now) return { ok: false, reason: 'expired' };
   return { ok: true, claims: { purpose, subscriberId, expiresAt } };
 }
+
+/**
+ * verifyToken against several keys, current first (SECRET_KEY, then each SECRET_KEY_PREVIOUS): the first key
+ * whose signature matches decides. Forged only if none matches.
+ */
+export function verifyTokenWithAnyKey(keys: readonly Buffer[], token: unknown, purpose: TokenPurpose, now = Date.now()): TokenCheck {
+  let check: TokenCheck = { ok: false, reason: 'malformed' };
+  for (const key of keys) {
+    check = verifyToken(key, token, purpose, now);
+    if (check.ok || check.reason !== 'forged') return check;
+  }
+  return check;
+}

@@ -8,7 +8,8 @@ import { maskEmail, type Logger } from '../logger.ts';
 import { domainOf, parseMailbox } from '../mail/address.ts';
 import { composeMessage } from '../mail/compose.ts';
 import type { Mailer } from '../mail/mailer.ts';
-import { classifySmtpError } from '../mail/smtp-errors.ts';
+import { envelopeSender } from '../mail/return-path.ts';
+import { refusalFromNodemailerError } from '../mail/refusals.ts';
 import { renderEmail, type RenderedEmail } from '../mail/templates.ts';
 import type { ProcessorFor, WorkerDefinition } from '../queue/workers.ts';
 import type { Keys } from '../security/keys.ts';
@@ -26,7 +27,7 @@ import {
 export const CONFIRMATION_SUBJECT = 'Confirm your Paperboy subscription';
 const URL_PLACEHOLDER = 'PAPERBOY-CONFIRM-URL-PLACEHOLDER';
 
-type ConfirmEnv = Pick<Env, 'PUBLIC_URL' | 'CONFIRM_TOKEN_TTL_HOURS' | 'MAIL_FROM'>;
+type ConfirmEnv = Pick<Env, 'PUBLIC_URL' | 'CONFIRM_TOKEN_TTL_HOURS' | 'MAIL_FROM' | 'BOUNCE_ADDRESS' | 'MAIL_UNSUBSCRIBE_MAILTO'>;
 
 // MJML costs ~10 ms, so the email is compiled once per process with a placeholder for the only
 // per-reader value, the link, which is filled in (escaped for the HTML part) at send time.
@@ -102,15 +103,33 @@ const maskAddresses = (message: string) => message.replace(/[^\s<>"']+@[^\s<>"']
 async function sendOne(deps: ConfirmationDeps, recipient: ConfirmationRecipient, claim: ConfirmationClaim): Promise<void> {
   const raw = await buildConfirmationMessage(deps.env, deps.keys, recipient, claim.claimedAt);
   try {
-    const result = await deps.mailer.send({ from: parseMailbox(deps.env.MAIL_FROM).address, to: recipient.email, raw });
+    // With BOUNCE_ADDRESS, a bounce arriving later names this subscriber's confirmation (VERP).
+    const from = envelopeSender(deps.env, deps.keys, 'confirmation', recipient.id);
+    const result = await deps.mailer.send({ from, to: recipient.email, raw });
     deps.logger.info({ subscriberId: recipient.id, to: maskEmail(recipient.email), response: result.response }, 'confirmation sent');
   } catch (error) {
-    const failure = classifySmtpError(error);
+    const refusal = refusalFromNodemailerError(error);
     const message = maskAddresses(String((error as Error).message));
-    if (failure.kind === 'temporary') throw new ConfirmationNotSent(message, false);
-    // A 5xx is the server's final word (no such mailbox, bad address): retrying only annoys it, and the
-    // address is suppressed, as a digest bounce would suppress it.
-    await markConfirmationBounced(deps.pool, claim, failure.detail);
+    if (refusal.kind === 'retry') throw new ConfirmationNotSent(message, false);
+    if (refusal.kind === 'mailbox') {
+      // The mailbox does not exist: retrying only annoys the server, and the address is suppressed, as a
+      // digest bounce would suppress it.
+      await markConfirmationBounced(deps.pool, claim, refusal.detail);
+    } else {
+      // Policy, content, our sender (a DMARC slip, a blocklisting): final for this email, but the reader did
+      // nothing wrong and may ask again once it is fixed.
+      deps.logger.warn(
+        {
+          subscriberId: recipient.id,
+          to: maskEmail(recipient.email),
+          code: refusal.code,
+          enhanced: refusal.enhanced,
+          detail: refusal.detail,
+        },
+        'confirmation refused',
+      );
+      await markConfirmationDone(deps.pool, claim);
+    }
     throw new ConfirmationNotSent(message, true);
   }
   await markConfirmationDone(deps.pool, claim);
@@ -120,7 +139,7 @@ async function sendOne(deps: ConfirmationDeps, recipient: ConfirmationRecipient,
  * Sends the confirmation email of each claim of a job (in parallel; the mailer pools the connections),
  * skipping a reader no longer pending or suppressed, and a claim an earlier try of the job already sent.
  * Resolves with each claim's outcome; rejects if any email could not be sent — with an UnrecoverableError
- * when every failure is a 5xx, else with an error BullMQ retries, and the retry sends only the rest.
+ * when every failure is a final refusal, else with an error BullMQ retries, and the retry sends only the rest.
  *
  * At most one email per claim, except one window: each email is marked done in Postgres right after the
  * SMTP server accepts it, so if the worker dies (or Postgres fails) between that accept and that UPDATE

@@ -15,6 +15,12 @@ export interface TestSmtpServer {
   messages: ReceivedMessage[];
   /** Decide per recipient: return an SMTP error like { code: 550, message: '…' } to refuse it. */
   setRecipientPolicy(policy: ((address: string) => { code: number; message: string } | undefined) | undefined): void;
+  /** Decide per envelope sender (MAIL FROM): return an SMTP error to refuse the whole message there. */
+  setSenderPolicy(policy: ((address: string) => { code: number; message: string } | undefined) | undefined): void;
+  /** Decide per message once its data arrived (the reply to DATA): `envelopeTo` is the accepted recipients. */
+  setDataPolicy(policy: ((envelopeTo: string[]) => { code: number; message: string } | undefined) | undefined): void;
+  /** Every envelope sender the server was offered (MAIL FROM), refused or not. */
+  senders: string[];
   /** Decide per new connection: return e.g. { code: 421, message: '…' } to refuse it at the greeting. */
   setConnectionPolicy(policy: (() => { code: number; message: string } | undefined) | undefined): void;
   waitForMessages(count: number, timeoutMs?: number): Promise<ReceivedMessage[]>;
@@ -25,6 +31,10 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
   const messages: ReceivedMessage[] = [];
   let policy: ((address: string) => { code: number; message: string } | undefined) | undefined;
   let connectionPolicy: (() => { code: number; message: string } | undefined) | undefined;
+  let senderPolicy: ((address: string) => { code: number; message: string } | undefined) | undefined;
+  let dataPolicy: ((envelopeTo: string[]) => { code: number; message: string } | undefined) | undefined;
+  const senders: string[] = [];
+  const refuse = (refusal: { code: number; message: string }) => Object.assign(new Error(refusal.message), { responseCode: refusal.code });
   const waiters = new Set<() => void>();
 
   const server = new SMTPServer({
@@ -36,6 +46,12 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     onConnect(_session, callback) {
       const refusal = connectionPolicy?.();
       if (refusal) return callback(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
+      callback();
+    },
+    onMailFrom(address: SMTPServerAddress, _session, callback) {
+      senders.push(address.address);
+      const refusal = senderPolicy?.(address.address);
+      if (refusal) return callback(refuse(refusal));
       callback();
     },
     onRcptTo(address: SMTPServerAddress, _session, callback) {
@@ -52,6 +68,8 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', async () => {
         const raw = Buffer.concat(chunks);
+        const refusal = dataPolicy?.(session.envelope.rcptTo.map((rcpt) => rcpt.address));
+        if (refusal) return callback(refuse(refusal));
         const parsed = await simpleParser(raw);
         messages.push({ envelopeTo: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw, parsed });
         for (const wake of waiters) wake();
@@ -68,6 +86,13 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     url: `smtp://127.0.0.1:${port}`,
     port,
     messages,
+    senders,
+    setSenderPolicy(next) {
+      senderPolicy = next;
+    },
+    setDataPolicy(next) {
+      dataPolicy = next;
+    },
     setRecipientPolicy(next) {
       policy = next;
     },

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createPool } from '../../db/pool.ts';
 import { migrate } from '../../db/migrate.ts';
+import { removeDemoPapers } from '../../db/papers.ts';
 import { pickTrendingPapers } from '../../db/trending.ts';
 import { trendingOptionsFrom } from '../../digest/trending.ts';
 import { formatIngestSummary, formatRejection, ingestListing } from '../../papers/ingest.ts';
@@ -16,17 +17,26 @@ const DEMO_NEWEST_AGE_MS = 30 * 60_000;
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'load the demo papers (a capture of the Daily Papers page) listed as if today, and show what trends',
-  usage: 'paperboy demo',
+  summary:
+    'load the demo papers (a capture of the Daily Papers page, marked demo: never in an edition once real papers exist) listed as if today, and show what trends; --remove deletes them',
+  usage: 'paperboy demo [--remove]',
   async run({ env, args, stdout }) {
-    parseCommandArgs(args, {});
+    const { values } = parseCommandArgs(args, { remove: { type: 'boolean', default: false } });
     await assertPostgresReachable(env.DATABASE_URL);
     await migrate(env.DATABASE_URL);
-    const text = await readFile(DEMO_FIXTURE, 'utf8');
     const pool = createPool(env.DATABASE_URL, 2);
     try {
+      if (values.remove) {
+        stdout.write(`removed ${await removeDemoPapers(pool)} demo papers\n`);
+        return;
+      }
+      const text = await readFile(DEMO_FIXTURE, 'utf8');
       const now = new Date();
-      const summary = await ingestListing(pool, text, { observedAt: now, relistNewestAt: new Date(now.getTime() - DEMO_NEWEST_AGE_MS) });
+      const summary = await ingestListing(pool, text, {
+        observedAt: now,
+        relistNewestAt: new Date(now.getTime() - DEMO_NEWEST_AGE_MS),
+        demo: true,
+      });
       for (const rejection of summary.rejected) stdout.write(`${formatRejection(rejection)}\n`);
       stdout.write(`${formatIngestSummary(summary)}\n`);
       const trending = await pickTrendingPapers(pool, trendingOptionsFrom(env, now));

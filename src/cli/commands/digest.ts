@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dateIn, isEditionDate } from '../../digest/calendar.ts';
 import { enqueueDigest, type DigestJobResult } from '../../digest/digest-job.ts';
+import { editionPause, resumeEdition } from '../../db/edition-pause.ts';
 import { findEditionByDate } from '../../db/editions.ts';
+import { deliveryJobOptions } from '../../digest/digest-job.ts';
+import { enqueueOpenDeliveries } from '../../digest/fan-out.ts';
 import { editionProgress, formatProgress, formatEditionSummary, type EditionProgress } from '../../digest/progress.ts';
 import { openServices, type Services } from '../../runtime/services.ts';
 import { parseCommandArgs } from '../args.ts';
@@ -12,17 +15,39 @@ const POLL_MS = 500;
 export const digestCommand: Command = {
   name: 'digest',
   summary: "send a date's digest now (the job the daily scheduler runs); a second run sends nothing new",
-  usage: 'paperboy digest [--date YYYY-MM-DD] [--wait]',
+  usage: 'paperboy digest [--date YYYY-MM-DD [--force]] [--resume] [--wait]',
   async run({ env, args, stdout }) {
-    const { values } = parseCommandArgs(args, { date: { type: 'string' }, wait: { type: 'boolean', default: false } });
-    const editionDate = values.date ?? dateIn(env.DIGEST_TZ);
+    const { values } = parseCommandArgs(args, {
+      date: { type: 'string' },
+      wait: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
+      resume: { type: 'boolean', default: false },
+    });
+    const today = dateIn(env.DIGEST_TZ);
+    const editionDate = values.date ?? today;
     if (!isEditionDate(editionDate)) throw new UsageError(`--date must be a calendar date written YYYY-MM-DD, got "${editionDate}"`);
+    // A future edition is built from today's papers and mails everyone now: it burns those papers for the real day.
+    if (editionDate > today && !values.force && !values.resume) {
+      throw new UsageError(`--date ${editionDate} is later than today (${today} in ${env.DIGEST_TZ}): add --force to send it now anyway`);
+    }
 
     const services = await openServices(env);
     try {
       // What was already sent before this run, so the summary can say what this run added (nothing, on a rerun).
       const existing = await findEditionByDate(services.pool, editionDate);
       const before = existing ? await editionProgress(services.pool, existing.id) : { sent: 0, failed: 0, skipped: 0, open: 0, total: 0 };
+      if (values.resume) {
+        if (!existing) throw new UsageError(`there is no edition of ${editionDate} to resume`);
+        const resumed = await resumeEdition(services.pool, editionDate);
+        if (resumed.editionId === null) {
+          stdout.write(`digest ${editionDate}: not paused; nothing to resume\n`);
+        } else {
+          const jobs = await enqueueOpenDeliveries(services.pool, services.queues, existing.id, deliveryJobOptions(env));
+          stdout.write(`digest ${editionDate}: resumed (${resumed.requeued} refused deliveries queued again, ${jobs} jobs)\n`);
+        }
+        if (!values.wait) return 0;
+        return await follow(services, editionDate, undefined, before, stdout);
+      }
       const job = await enqueueDigest(services.queues, editionDate);
       if (!values.wait) {
         stdout.write(`digest ${editionDate}: enqueued (job ${job.id}); a worker sends it — add --wait to follow it\n`);
@@ -41,7 +66,8 @@ const isTty = (stream: NodeJS.WritableStream) => Boolean((stream as NodeJS.Write
 async function follow(
   services: Services,
   editionDate: string,
-  jobId: string,
+  /** The digest job to follow; undefined when resuming an edition that exists (only its deliveries remain). */
+  jobId: string | undefined,
   before: EditionProgress,
   stdout: NodeJS.WritableStream,
 ): Promise<number> {
@@ -53,14 +79,14 @@ async function follow(
   let rate = 0;
 
   for (;;) {
-    const job = await queues.digest.getJob(jobId);
-    const state = job ? await job.getState() : 'unknown';
+    const job = jobId === undefined ? undefined : await queues.digest.getJob(jobId);
+    const state = jobId === undefined ? 'completed' : job ? await job.getState() : 'unknown';
     if (state === 'failed') {
       stdout.write(`${tty ? '\n' : ''}digest ${editionDate}: failed: ${job?.failedReason ?? 'unknown error'}\n`);
       return 1;
     }
-    if (state === 'completed') {
-      const result = job!.returnvalue as DigestJobResult;
+    if (state === 'completed' && job) {
+      const result = job.returnvalue as DigestJobResult;
       if ('editionId' in result && result.editionId === null) {
         stdout.write(`digest ${editionDate}: no trending papers, so no edition and nothing sent\n`);
         return 0;
@@ -69,6 +95,16 @@ async function follow(
     const edition = await findEditionByDate(pool, editionDate);
     if (edition) {
       const progress = await editionProgress(pool, edition.id);
+      const pause = await editionPause(pool, edition.id);
+      // The worker that paused it writes the reason just after: give it a moment.
+      if (pause?.pausedAt && (pause.reason !== null || Date.now() - pause.pausedAt.getTime() > 2_000)) {
+        if (tty) stdout.write('\r\x1b[2K');
+        stdout.write(
+          `digest ${editionDate}: paused: ${pause.refusals} of ${pause.attempts} sends refused, most common reply "${pause.reason ?? 'unknown'}"; ` +
+            `${progress.sent} sent, ${progress.open} left — fix the relay, then run \`paperboy digest --resume --date ${editionDate}\`\n`,
+        );
+        return 1;
+      }
       const now = Date.now();
       if (now - last.at >= 1_000) {
         rate = ((progress.sent - last.sent) * 1000) / (now - last.at);

@@ -3,9 +3,10 @@ import { runRoles, type Roles } from '../../runtime/roles.ts';
 import { assertPostgresReachable } from '../../runtime/reachability.ts';
 import { openServices } from '../../runtime/services.ts';
 import { parseCommandArgs } from '../args.ts';
+import type { Env } from '../../config/env.ts';
 import type { Command } from '../command.ts';
 
-function serveCommand(name: string, summary: string, roles: Roles, migrateFirst: boolean): Command {
+function serveCommand(name: string, summary: string, roles: Roles | ((env: Env) => Roles), migrateFirst: boolean): Command {
   return {
     name,
     summary,
@@ -18,7 +19,7 @@ function serveCommand(name: string, summary: string, roles: Roles, migrateFirst:
       }
       const services = await openServices(env);
       try {
-        await runRoles(services, roles);
+        await runRoles(services, typeof roles === 'function' ? roles(env) : roles);
       } catch (error) {
         await services.close();
         throw error;
@@ -31,9 +32,15 @@ function serveCommand(name: string, summary: string, roles: Roles, migrateFirst:
 
 export const startCommand = serveCommand(
   'start',
-  'migrate, then run the API, the workers and the scheduler in one process',
-  { api: true, workers: true },
+  'migrate, then run the API, the workers and the scheduler in one process (and the inbound SMTP receiver when INBOUND_SMTP_PORT is set)',
+  (env) => ({ api: true, workers: true, inbound: env.INBOUND_SMTP_PORT !== undefined }),
   true,
+);
+export const inboundCommand = serveCommand(
+  'inbound',
+  'run the SMTP receiver for bounces (DSN), complaints (ARF) and unsubscribe mails on INBOUND_SMTP_HOST:INBOUND_SMTP_PORT',
+  { api: false, workers: false, inbound: true },
+  false,
 );
 export const apiCommand = serveCommand('api', 'run the HTTP API only', { api: true, workers: false }, false);
 export const workerCommand = serveCommand(

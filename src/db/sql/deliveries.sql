@@ -37,6 +37,8 @@ WITH candidates AS (
          (s.status = 'confirmed' AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email = lower(s.email))) AS wanted
     FROM deliveries d
     JOIN subscribers s ON s.id = d.subscriber_id
+    -- A paused edition (edition-pause.sql) sends nothing: its rows stay queued until it is resumed.
+    JOIN editions e ON e.id = d.edition_id AND e.paused_at IS NULL
    WHERE d.id = ANY($1::bigint[])
      AND (d.status = 'queued'
           OR (d.status = 'sending' AND (d.claimed_by = $2 OR d.updated_at < now() - make_interval(secs => $3))))
@@ -73,14 +75,16 @@ UPDATE deliveries d
  WHERE d.id = r.id AND d.status = 'sending';
 
 -- name: record-failed
--- Out of attempts on temporary failures: failed, but the address is not suppressed.
+-- Failed for good, nobody suppressed: out of attempts on temporary failures, or refused for a reason that is
+-- not the reader's mailbox (policy, content, at MAIL FROM or DATA); last_error keeps the reply.
 UPDATE deliveries d
    SET status = 'failed', last_error = r.error, claimed_by = NULL, updated_at = now()
   FROM unnest($1::bigint[], $2::text[]) AS r(id, error)
  WHERE d.id = r.id AND d.status IN ('queued', 'sending');
 
 -- name: record-bounced
--- A permanent refusal (5xx): the delivery failed and the address is never mailed again.
+-- The recipient refused at RCPT for a mailbox reason (5.1.1 and kin, src/mail/refusals.ts): the delivery
+-- failed and the address is never mailed again.
 WITH bounced AS (
   UPDATE deliveries d
      SET status = 'failed', last_error = r.error, claimed_by = NULL, updated_at = now()

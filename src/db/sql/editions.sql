@@ -42,6 +42,7 @@ SELECT edition_date AS "editionDate", title, jsonb_array_length(papers)::int AS 
 SELECT e.id, e.edition_date AS "editionDate"
   FROM editions e
  WHERE e.edition_date >= $1::date - 3
+   AND e.paused_at IS NULL -- a paused edition waits for `paperboy digest --resume`
    AND EXISTS (SELECT 1 FROM deliveries d WHERE d.edition_id = e.id AND d.status IN ('queued', 'sending'));
 
 -- name: list-edition-summaries

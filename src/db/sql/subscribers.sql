@@ -173,7 +173,7 @@ UPDATE subscribers
  WHERE id = $1;
 
 -- name: mark-confirmation-bounced
--- The SMTP server refused the email of claim $2 for good (5xx; $3 its answer): the claim is done, and the
+-- The SMTP server refused the recipient of claim $2 at RCPT for a mailbox reason ($3 its answer): the claim is done, and the
 -- address is suppressed as a digest hard bounce suppresses it (deliveries.sql record-bounced), so a later
 -- subscribe request for it sends nothing: no mail to a mailbox that does not exist, however often it is typed.
 WITH target AS (

@@ -1,7 +1,8 @@
 -- Trending (src/db/trending.ts; options in src/digest/trending.ts). The formula and its reasons are in README.md, "Papers and trending".
 
 -- name: pick-trending-papers
--- $1 as_of, $2 window hours, $3 gravity, $4 velocity weight, $5 limit.
+-- $1 as_of, $2 window hours, $3 gravity, $4 velocity weight, $5 limit, $6 whether demo papers may trend
+-- (then only while no real paper exists at all: demo papers never fill up a real edition).
 --   points = upvotes + velocity_weight * upvotes gained in the 24 h before as_of
 --   score  = points / (age_hours + 2) ^ gravity        (Hacker News gravity, age from listed_at)
 -- Plan: the window is a range scan of papers_listed_at_idx (a few thousand rows at most, never the table);
@@ -12,6 +13,7 @@ WITH candidates AS (
   WHERE p.listed_at >= $1::timestamptz - $2::float8 * interval '1 hour'
     AND p.listed_at <= $1::timestamptz
     AND NOT EXISTS (SELECT 1 FROM edition_papers ep WHERE ep.paper_id = p.id)
+    AND (NOT p.demo OR ($6::boolean AND NOT EXISTS (SELECT 1 FROM papers r WHERE NOT r.demo)))
 ),
 measured AS (
   SELECT c.id, c.external_id, c.listed_at,

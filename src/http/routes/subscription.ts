@@ -4,8 +4,8 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { confirmSubscriber, findSubscriber, resubscribeSubscriber, unsubscribeSubscriber, type Subscriber } from '../../db/subscribers.ts';
-import { cachedIpHasher, type Keys } from '../../security/keys.ts';
-import { verifyToken, type TokenClaims, type TokenPurpose } from '../../security/tokens.ts';
+import { cachedIpHasher, tokenKeys, type Keys } from '../../security/keys.ts';
+import { verifyTokenWithAnyKey, type TokenClaims, type TokenPurpose } from '../../security/tokens.ts';
 import { MESSAGES, normaliseAddress } from '../../subscriptions/address.ts';
 import { describeTtl } from '../../subscriptions/confirmation-queue.ts';
 import { describeDigestTime, nextDigestAt } from '../../subscriptions/first-digest.ts';
@@ -29,7 +29,7 @@ const TOKEN_MESSAGES = {
 /** Reads and checks the signed token of a link: 400 if missing, forged, truncated or for another purpose. */
 function claimsOf(keys: Keys, request: TokenRequest, purpose: TokenPurpose, now = Date.now()): TokenClaims {
   const token = request.body?.token ?? request.query.token;
-  const check = verifyToken(keys.tokens, token, purpose, now);
+  const check = verifyTokenWithAnyKey(tokenKeys(keys), token, purpose, now);
   if (check.ok) return check.claims;
   if (check.reason === 'expired') throw new HttpError(410, 'expired_token', TOKEN_MESSAGES.expired);
   throw badRequest(TOKEN_MESSAGES.invalid, 'invalid_token');

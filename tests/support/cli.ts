@@ -1,0 +1,50 @@
+// Runs `paperboy <args>` as a real process against a test context's services (no .env of the checkout read).
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { TestContext } from './services.ts';
+
+const CLI = fileURLToPath(new URL('../../bin/paperboy.js', import.meta.url));
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runPaperboy(
+  context: TestContext,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  timeoutMs = 60_000,
+): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        PAPERBOY_SOURCE: '1',
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        DATABASE_URL: context.env.DATABASE_URL,
+        REDIS_URL: context.env.REDIS_URL,
+        QUEUE_PREFIX: context.env.QUEUE_PREFIX,
+        SMTP_URL: context.env.SMTP_URL,
+        SECRET_KEY: context.env.SECRET_KEY,
+        ...env,
+      } as NodeJS.ProcessEnv,
+      cwd: fileURLToPath(new URL('../fixtures/', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`paperboy ${args.join(' ')} hung\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
