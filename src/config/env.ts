@@ -1,4 +1,5 @@
 // The one place that reads process.env. Everything else receives a typed Config.
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
@@ -26,6 +27,40 @@ const timeZone = z.string().refine((value) => {
   }
 }, 'must be an IANA time zone such as UTC or Europe/Paris');
 
+/** Names proxy-addr (Fastify's trustProxy) understands besides addresses and CIDRs. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function trustProxy(value: string, context: z.RefinementCtx): false | number | string[] {
+  const text = value.trim();
+  if (text === '' || text === 'false') return false;
+  if (text === 'true') {
+    context.addIssue({
+      code: 'custom',
+      message:
+        'must not be true: that believes whatever X-Forwarded-For a client sends. Give the number of proxies in front (1) or their addresses (127.0.0.1,10.0.0.0/8)',
+    });
+    return z.NEVER;
+  }
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = text.split(',').map((entry) => entry.trim());
+  const bad = entries.find((entry) => !PROXY_RANGE_NAMES.has(entry) && !isAddressOrCidr(entry));
+  if (bad !== undefined) {
+    context.addIssue({ code: 'custom', message: `must be false, a hop count, or proxy addresses/CIDRs: "${bad}" is none of these` });
+    return z.NEVER;
+  }
+  return entries;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  if (ipaddr.isValid(entry)) return true;
+  try {
+    ipaddr.parseCIDR(entry);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -49,11 +84,12 @@ export const envSchema = z.object({
   PUBLIC_URL: url(['http:', 'https:']).default('http://localhost:3000'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: integer(3000).pipe(z.number().max(65535)),
-  /** Trust X-Forwarded-For from a reverse proxy (client IPs for rate limiting). */
-  TRUST_PROXY: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((value) => value === 'true'),
+  /**
+   * Which reverse proxies to believe about the client's address (X-Forwarded-For), as Fastify's `trustProxy`:
+   * `false` (none), a hop count (`1` = one proxy in front), or the proxies' addresses/CIDRs, comma-separated.
+   * `true` is refused: it believes the left-most entry, which the client writes itself.
+   */
+  TRUST_PROXY: z.string().default('false').transform(trustProxy),
 
   SECRET_KEY: optional(z.string().min(32, 'must be at least 32 characters')),
 

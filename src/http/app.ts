@@ -48,6 +48,11 @@ function errorPage(status: number, message: string): string {
   );
 }
 
+/** Believes the X-Forwarded-For entries added by the `hops` proxies nearest to us, and no further. */
+function trustHops(hops: number): false | ((address: string, hop: number) => boolean) {
+  return hops > 0 && ((_address, hop) => hop < hops);
+}
+
 export interface BuildOptions {
   /** Sees every route as it is added (the fuzz test enumerates routes with it). */
   onRoute?: (route: RouteOptions) => void;
@@ -59,7 +64,8 @@ export async function buildApp(services: HttpDeps, options: BuildOptions = {}): 
   const app = Fastify({
     loggerInstance: services.logger.child({ part: 'api' }) as FastifyBaseLogger,
     logController: new AccessLog(),
-    trustProxy: env.TRUST_PROXY,
+    // A hop count as the function Fastify would build from it (its types take no number).
+    trustProxy: typeof env.TRUST_PROXY === 'number' ? trustHops(env.TRUST_PROXY) : env.TRUST_PROXY,
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     // A malformed or over-long URL is refused by the router, before any error handler: answer it our way
