@@ -1,6 +1,7 @@
 // What a digest shows, as pure functions of the frozen papers: no I/O, tested on their own.
 import type { EditionPaper } from '../db/editions.ts';
 import { httpUrl } from '../text/url.ts';
+import { withoutBidiControls } from '../text/clean.ts';
 
 export type { EditionPaper };
 
@@ -82,7 +83,8 @@ export function editionTitle(editionDate: string): string {
 export function editionSubject(editionDate: string, papers: readonly EditionPaper[]): string {
   const lead = papers[0] ? truncate(papers[0].title.replace(/\s+/g, ' ').trim(), 70) : 'Trending papers';
   const more = papers.length > 1 ? ` + ${papers.length - 1} more` : '';
-  return `${shortDate(editionDate)} — ${lead}${more}`;
+  // Titles are cleaned at ingest; papers stored before that may still carry a bidi override, never shown in a Subject.
+  return withoutBidiControls(`${shortDate(editionDate)} — ${lead}${more}`);
 }
 
 export function paperView(paper: EditionPaper): PaperView {
