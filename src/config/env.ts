@@ -112,6 +112,11 @@ export const envSchema = z.object({
   CONFIRM_TOKEN_TTL_HOURS: integer(7 * 24, 1),
   /** At most one confirmation email per address per this many minutes. */
   CONFIRM_RESEND_MINUTES: integer(10),
+  /**
+   * At most this many confirmation emails per clock hour across the deployment (a subscription bombing's ceiling);
+   * past it, subscriptions are still stored and their confirmations wait for the next hour. 0 = no cap.
+   */
+  CONFIRM_GLOBAL_PER_HOUR: integer(1000),
   /** Unsubscribed readers can undo it without a new confirmation for this long. */
   RESUBSCRIBE_WINDOW_DAYS: integer(30),
   SUBSCRIBE_RATE_LIMIT: integer(10, 1),

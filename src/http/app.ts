@@ -24,7 +24,8 @@ import { subscriptionRoutes } from './routes/subscription.ts';
  * The rate limiter's own Redis connection. Auto-pipelined: the counter scripts of one event-loop tick go out
  * in one socket write instead of one write each (a fifth of the subscribe path's CPU when it shared the
  * queues' connection). Unlike the queues' connection it gives up quickly, so an unreachable Redis lets
- * requests through (skipOnError) within RATE_LIMIT_COMMAND_TIMEOUT_MS rather than holding them until Redis returns.
+ * requests be counted by this process alone (rate-limit-store.ts) within RATE_LIMIT_COMMAND_TIMEOUT_MS rather than
+ * holding them until Redis returns.
  */
 function rateLimitRedis(redisUrl: string, app: FastifyInstance): Redis {
   const redis = createRedis(redisUrl, {
@@ -102,10 +103,11 @@ export async function buildApp(services: HttpDeps, options: BuildOptions = {}): 
   });
   await app.register(formbody);
   // Counters live in Redis so the limit holds across API processes; routes opt in (POST /subscribe).
-  // If Redis is away, subscriptions still work (skipOnError) rather than all failing or hanging.
+  // If Redis is away, each process counts on its own (rate-limit-store.ts) rather than all failing or hanging.
   await app.register(rateLimit, {
     global: false,
     store: coalescingRedisStore(rateLimitRedis(env.REDIS_URL, app), `${env.QUEUE_PREFIX}:rate-limit:`),
+    // Counted per client address, an IPv6 client per /64 (the plugin's default ipv6Subnet: tests/hardening-bombing).
     skipOnError: true,
     // Only a refused request says where the limit stands (429 with Retry-After and the x-ratelimit-* headers):
     // an accepted subscribe carries none, so every accepted answer is the same bytes (the remaining count would
