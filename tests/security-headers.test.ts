@@ -18,7 +18,12 @@ let context: TestContext;
 let app: FastifyInstance;
 let expected: Record<string, unknown>;
 before(async () => {
-  context = await createTestContext('security_headers', { ...SUBSCRIPTION_TEST_ENV, SUBSCRIBE_RATE_LIMIT: '1' });
+  // Served over https: helmet's full set (over http, HSTS and upgrade-insecure-requests are left out: tests/hardening-http-origin).
+  context = await createTestContext('security_headers', {
+    ...SUBSCRIPTION_TEST_ENV,
+    SUBSCRIBE_RATE_LIMIT: '1',
+    PUBLIC_URL: 'https://paperboy.test',
+  });
   app = await buildApp(context.services);
   // The reference: @fastify/helmet, per request, with the same options.
   const reference = Fastify();

@@ -14,7 +14,7 @@ import { html } from './html.ts';
 import { layout } from './pages/layout.ts';
 import { coalescingRedisStore } from './rate-limit-store.ts';
 import { answer } from './reply.ts';
-import { SECURITY_HEADER_OPTIONS, securityHeaders, securityHeadersPlugin } from './security-headers.ts';
+import { securityHeaderOptions, securityHeaders, securityHeadersPlugin } from './security-headers.ts';
 import { editionRoutes } from './routes/editions.ts';
 import { healthRoutes } from './routes/health.ts';
 import { outboxRoutes } from './routes/outbox.ts';
@@ -61,7 +61,8 @@ export interface BuildOptions {
 
 export async function buildApp(services: HttpDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { env } = services;
-  const frameworkErrorHeaders = securityHeaders(SECURITY_HEADER_OPTIONS);
+  const headerOptions = securityHeaderOptions(env.PUBLIC_URL);
+  const frameworkErrorHeaders = securityHeaders(headerOptions);
   const app = Fastify({
     loggerInstance: services.logger.child({ part: 'api' }) as FastifyBaseLogger,
     logController: new AccessLog(),
@@ -84,7 +85,7 @@ export async function buildApp(services: HttpDeps, options: BuildOptions = {}): 
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
 
   // Ecosystem plugins first, then our routes.
-  await app.register(securityHeadersPlugin, SECURITY_HEADER_OPTIONS);
+  await app.register(securityHeadersPlugin, headerOptions);
   // Load shedding: past its limits the API answers 503 + Retry-After at once instead of queueing work it
   // cannot finish, and serves again as soon as the next sample is healthy. Liveness is never shed.
   // Two limits: a lagging event loop (CPU-bound overload) and a long queue for database connections
