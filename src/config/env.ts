@@ -91,6 +91,14 @@ export const envSchema = z.object({
    */
   TRUST_PROXY: z.string().default('false').transform(trustProxy),
 
+  /**
+   * The whole request (headers and body) must arrive within this many ms, or the connection is closed with 408:
+   * a body sent a byte at a time no longer holds a connection open for good.
+   */
+  HTTP_REQUEST_TIMEOUT_MS: integer(30_000, 1000),
+  /** Open connections one API process accepts; past it new ones are closed at once. */
+  HTTP_MAX_CONNECTIONS: integer(4096, 1),
+
   SECRET_KEY: optional(z.string().min(32, 'must be at least 32 characters')),
 
   DIGEST_CRON: cronExpression.default('0 7 * * *'),

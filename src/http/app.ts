@@ -69,6 +69,9 @@ export async function buildApp(services: HttpDeps, options: BuildOptions = {}): 
     // A hop count as the function Fastify would build from it (its types take no number).
     trustProxy: typeof env.TRUST_PROXY === 'number' ? trustHops(env.TRUST_PROXY) : env.TRUST_PROXY,
     bodyLimit: 64 * 1024,
+    // Slow clients: the whole request within HTTP_REQUEST_TIMEOUT_MS (Node checks every second, not every 30 s).
+    requestTimeout: env.HTTP_REQUEST_TIMEOUT_MS,
+    http: { connectionsCheckingInterval: 1000, headersTimeout: Math.min(60_000, env.HTTP_REQUEST_TIMEOUT_MS) },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     // A malformed or over-long URL is refused by the router, before any error handler: answer it our way
     // (Fastify's default names its internal error code and echoes the URL).
@@ -82,6 +85,7 @@ export async function buildApp(services: HttpDeps, options: BuildOptions = {}): 
       );
     },
   });
+  app.server.maxConnections = env.HTTP_MAX_CONNECTIONS;
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
 
   // Ecosystem plugins first, then our routes.
