@@ -99,6 +99,9 @@ export const envSchema = z.object({
   /** Open connections one API process accepts; past it new ones are closed at once. */
   HTTP_MAX_CONNECTIONS: integer(4096, 1),
 
+  /** Serve the API's OpenAPI description and Swagger UI at /docs; unset = only outside production. */
+  DOCS_ENABLED: optional(z.enum(['true', 'false']).transform((value) => value === 'true')),
+
   SECRET_KEY: optional(z.string().min(32, 'must be at least 32 characters')),
 
   DIGEST_CRON: cronExpression.default('0 7 * * *'),

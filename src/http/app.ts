@@ -54,6 +54,24 @@ function trustHops(hops: number): false | ((address: string, hop: number) => boo
   return hops > 0 && ((_address, hop) => hop < hops);
 }
 
+/** The OpenAPI description and Swagger UI at /docs (DOCS_ENABLED; off in production unless asked for). */
+async function registerDocs(app: FastifyInstance, publicUrl: string): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Paperboy', version: '1', description: 'Subscribe to the daily digest of trending research papers.' },
+      servers: [{ url: publicUrl }],
+      tags: [{ name: 'subscription', description: 'Subscribe, confirm (double opt-in), unsubscribe (RFC 8058 one-click), resubscribe.' }],
+    },
+  });
+  await app.register(async (docs) => {
+    // Swagger UI redirects /docs/static/index.html to itself, query kept, when it has a query: forever. Send it home.
+    docs.addHook('onRequest', async (request, reply) => {
+      if (request.url.startsWith('/docs/static/index.html?')) return reply.redirect('/docs/', 302);
+    });
+    await docs.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  });
+}
+
 export interface BuildOptions {
   /** Sees every route as it is added (the fuzz test enumerates routes with it). */
   onRoute?: (route: RouteOptions) => void;
@@ -121,14 +139,7 @@ export async function buildApp(services: HttpDeps, options: BuildOptions = {}): 
     errorResponseBuilder: (_request, context) =>
       new HttpError(429, 'rate_limited', `Too many attempts from your network. Please wait ${context.after} and try again.`),
   });
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Paperboy', version: '1', description: 'Subscribe to the daily digest of trending research papers.' },
-      servers: [{ url: env.PUBLIC_URL }],
-      tags: [{ name: 'subscription', description: 'Subscribe, confirm (double opt-in), unsubscribe (RFC 8058 one-click), resubscribe.' }],
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  if (env.DOCS_ENABLED ?? env.NODE_ENV !== 'production') await registerDocs(app, env.PUBLIC_URL);
 
   installErrorHandler(app, errorPage);
   app.setNotFoundHandler((request, reply) => {
