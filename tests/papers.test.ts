@@ -45,7 +45,8 @@ test('a Daily Papers entry becomes a paper, unknown fields ignored', () => {
     externalId: '2510.06488',
     title: 'Stratified GRPO',
     abstract: 'An abstract.',
-    authors: ['Mingkang Zhu', 'Bei Yu'],
+    // Hidden is a Hugging Face profile display setting, not "not an author": kept.
+    authors: ['Mingkang Zhu', 'Someone Hidden', 'Bei Yu'],
     url: 'https://arxiv.org/abs/2510.06488',
     codeUrl: 'https://github.com/example/stratified-grpo',
     projectUrl: null,

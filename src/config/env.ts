@@ -1,5 +1,6 @@
 // The environment schema: every variable, its default and its check. src/config/load.ts reads process.env (and
 // .env) and calls parseEnv once; everything else receives the typed Env.
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { hashTaggedPrefix, parseRedisClusterUrl } from './redis-url.ts';
 
@@ -27,6 +28,40 @@ const timeZone = z.string().refine((value) => {
     return false;
   }
 }, 'must be an IANA time zone such as UTC or Europe/Paris');
+
+/** Names proxy-addr (Fastify's trustProxy) understands besides addresses and CIDRs. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function trustProxy(value: string, context: z.RefinementCtx): false | number | string[] {
+  const text = value.trim();
+  if (text === '' || text === 'false') return false;
+  if (text === 'true') {
+    context.addIssue({
+      code: 'custom',
+      message:
+        'must not be true: that believes whatever X-Forwarded-For a client sends. Give the number of proxies in front (1) or their addresses (127.0.0.1,10.0.0.0/8)',
+    });
+    return z.NEVER;
+  }
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = text.split(',').map((entry) => entry.trim());
+  const bad = entries.find((entry) => !PROXY_RANGE_NAMES.has(entry) && !isAddressOrCidr(entry));
+  if (bad !== undefined) {
+    context.addIssue({ code: 'custom', message: `must be false, a hop count, or proxy addresses/CIDRs: "${bad}" is none of these` });
+    return z.NEVER;
+  }
+  return entries;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  if (ipaddr.isValid(entry)) return true;
+  try {
+    ipaddr.parseCIDR(entry);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -84,11 +119,23 @@ export const envSchema = z.object({
   PUBLIC_URL: url(['http:', 'https:']).default('http://localhost:3000'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: integer(3000).pipe(z.number().max(65535)),
-  /** Trust X-Forwarded-For from a reverse proxy (client IPs for rate limiting). */
-  TRUST_PROXY: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((value) => value === 'true'),
+  /**
+   * Which reverse proxies to believe about the client's address (X-Forwarded-For), as Fastify's `trustProxy`:
+   * `false` (none), a hop count (`1` = one proxy in front), or the proxies' addresses/CIDRs, comma-separated.
+   * `true` is refused: it believes the left-most entry, which the client writes itself.
+   */
+  TRUST_PROXY: z.string().default('false').transform(trustProxy),
+
+  /**
+   * The whole request (headers and body) must arrive within this many ms, or the connection is closed with 408:
+   * a body sent a byte at a time no longer holds a connection open for good.
+   */
+  HTTP_REQUEST_TIMEOUT_MS: integer(30_000, 1000),
+  /** Open connections one API process accepts; past it new ones are closed at once. */
+  HTTP_MAX_CONNECTIONS: integer(4096, 1),
+
+  /** Serve the API's OpenAPI description and Swagger UI at /docs; unset = only outside production. */
+  DOCS_ENABLED: optional(z.enum(['true', 'false']).transform((value) => value === 'true')),
 
   SECRET_KEY: optional(z.string().min(32, 'must be at least 32 characters')),
   /** Earlier SECRET_KEYs, comma-separated: links signed with them still verify; new links use SECRET_KEY. */
@@ -128,6 +175,11 @@ export const envSchema = z.object({
   CONFIRM_TOKEN_TTL_HOURS: integer(7 * 24, 1),
   /** At most one confirmation email per address per this many minutes. */
   CONFIRM_RESEND_MINUTES: integer(10),
+  /**
+   * At most this many confirmation emails per clock hour across the deployment (a subscription bombing's ceiling);
+   * past it, subscriptions are still stored and their confirmations wait for the next hour. 0 = no cap.
+   */
+  CONFIRM_GLOBAL_PER_HOUR: integer(1000),
   /** Unsubscribed readers can undo it without a new confirmation for this long. */
   RESUBSCRIBE_WINDOW_DAYS: integer(30),
   SUBSCRIBE_RATE_LIMIT: integer(10, 1),

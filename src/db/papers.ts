@@ -7,7 +7,7 @@ export interface PaperInput {
   externalId: string;
   title: string;
   abstract: string;
-  /** Names in order, hidden authors left out. */
+  /** Names in order (authors Hugging Face shows as hidden included). */
   authors: string[];
   url: string;
   codeUrl: string | null;
@@ -18,7 +18,7 @@ export interface PaperInput {
   aiSummary: string | null;
   keywords: string[];
   publishedAt: Date | null;
-  /** submittedOnDailyAt (falling back to publishedAt); null = unknown, the loader keeps what it had. */
+  /** paper.submittedOnDailyAt, else the entry's publishedAt, else paper.publishedAt; null = unknown, the loader keeps what it had. */
   listedAt: Date | null;
   upvotes: number;
 }

@@ -5,6 +5,7 @@ import { DAILY_PAPERS_URL, paperLinks } from '../papers/links.ts';
 import { latexToText } from '../text/latex.ts';
 import { shortenOnWord, tldr } from '../text/summary.ts';
 import { httpUrl } from '../text/url.ts';
+import { withoutBidiControls } from '../text/clean.ts';
 
 export type { EditionPaper };
 
@@ -112,7 +113,8 @@ export const EDITION_INTRO =
 export function editionSubject(editionDate: string, papers: readonly EditionPaper[]): string {
   const lead = papers[0] ? shortenOnWord(titleText(papers[0].title), 70) : 'Trending papers';
   const more = papers.length > 1 ? ` + ${papers.length - 1} more` : '';
-  return `${shortDate(editionDate)} — ${lead}${more}`;
+  // Titles are cleaned at ingest; papers stored before that may still carry a bidi override, never shown in a Subject.
+  return withoutBidiControls(`${shortDate(editionDate)} — ${lead}${more}`);
 }
 
 export function paperView(paper: EditionPaper): PaperView {

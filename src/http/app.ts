@@ -14,7 +14,7 @@ import { html } from './html.ts';
 import { layout } from './pages/layout.ts';
 import { coalescingRedisStore } from './rate-limit-store.ts';
 import { answer } from './reply.ts';
-import { SECURITY_HEADER_OPTIONS, securityHeaders, securityHeadersPlugin } from './security-headers.ts';
+import { securityHeaderOptions, securityHeaders, securityHeadersPlugin } from './security-headers.ts';
 import { editionRoutes } from './routes/editions.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -26,7 +26,8 @@ import { webhookRoutes, type WebhookFetch } from './routes/webhooks.ts';
  * The rate limiter's own Redis connection. Auto-pipelined: the counter scripts of one event-loop tick go out
  * in one socket write instead of one write each (a fifth of the subscribe path's CPU when it shared the
  * queues' connection). Unlike the queues' connection it gives up quickly, so an unreachable Redis lets
- * requests through (skipOnError) within RATE_LIMIT_COMMAND_TIMEOUT_MS rather than holding them until Redis returns.
+ * requests be counted by this process alone (rate-limit-store.ts) within RATE_LIMIT_COMMAND_TIMEOUT_MS rather than
+ * holding them until Redis returns.
  */
 function rateLimitRedis(redisUrl: string, app: FastifyInstance): Redis {
   const redis = createRedis(redisUrl, {
@@ -50,6 +51,29 @@ function errorPage(status: number, message: string): string {
   );
 }
 
+/** Believes the X-Forwarded-For entries added by the `hops` proxies nearest to us, and no further. */
+function trustHops(hops: number): false | ((address: string, hop: number) => boolean) {
+  return hops > 0 && ((_address, hop) => hop < hops);
+}
+
+/** The OpenAPI description and Swagger UI at /docs (DOCS_ENABLED; off in production unless asked for). */
+async function registerDocs(app: FastifyInstance, publicUrl: string): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Paperboy', version: '1', description: 'Subscribe to the daily digest of trending research papers.' },
+      servers: [{ url: publicUrl }],
+      tags: [{ name: 'subscription', description: 'Subscribe, confirm (double opt-in), unsubscribe (RFC 8058 one-click), resubscribe.' }],
+    },
+  });
+  await app.register(async (docs) => {
+    // Swagger UI redirects /docs/static/index.html to itself, query kept, when it has a query: forever. Send it home.
+    docs.addHook('onRequest', async (request, reply) => {
+      if (request.url.startsWith('/docs/static/index.html?')) return reply.redirect('/docs/', 302);
+    });
+    await docs.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  });
+}
+
 export interface BuildOptions {
   /** Sees every route as it is added (the fuzz test enumerates routes with it). */
   onRoute?: (route: RouteOptions) => void;
@@ -59,12 +83,17 @@ export interface BuildOptions {
 
 export async function buildApp(services: HttpDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { env } = services;
-  const frameworkErrorHeaders = securityHeaders(SECURITY_HEADER_OPTIONS);
+  const headerOptions = securityHeaderOptions(env.PUBLIC_URL);
+  const frameworkErrorHeaders = securityHeaders(headerOptions);
   const app = Fastify({
     loggerInstance: services.logger.child({ part: 'api' }) as FastifyBaseLogger,
     logController: new AccessLog(),
-    trustProxy: env.TRUST_PROXY,
+    // A hop count as the function Fastify would build from it (its types take no number).
+    trustProxy: typeof env.TRUST_PROXY === 'number' ? trustHops(env.TRUST_PROXY) : env.TRUST_PROXY,
     bodyLimit: 64 * 1024,
+    // Slow clients: the whole request within HTTP_REQUEST_TIMEOUT_MS (Node checks every second, not every 30 s).
+    requestTimeout: env.HTTP_REQUEST_TIMEOUT_MS,
+    http: { connectionsCheckingInterval: 1000, headersTimeout: Math.min(60_000, env.HTTP_REQUEST_TIMEOUT_MS) },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     // A malformed or over-long URL is refused by the router, before any error handler: answer it our way
     // (Fastify's default names its internal error code and echoes the URL).
@@ -78,10 +107,11 @@ export async function buildApp(services: HttpDeps, options: BuildOptions = {}): 
       );
     },
   });
+  app.server.maxConnections = env.HTTP_MAX_CONNECTIONS;
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
 
   // Ecosystem plugins first, then our routes.
-  await app.register(securityHeadersPlugin, SECURITY_HEADER_OPTIONS);
+  await app.register(securityHeadersPlugin, headerOptions);
   // Load shedding: past its limits the API answers 503 + Retry-After at once instead of queueing work it
   // cannot finish, and serves again as soon as the next sample is healthy. Liveness is never shed.
   // Two limits: a lagging event loop (CPU-bound overload) and a long queue for database connections
@@ -100,10 +130,11 @@ export async function buildApp(services: HttpDeps, options: BuildOptions = {}): 
   });
   await app.register(formbody);
   // Counters live in Redis so the limit holds across API processes; routes opt in (POST /subscribe).
-  // If Redis is away, subscriptions still work (skipOnError) rather than all failing or hanging.
+  // If Redis is away, each process counts on its own (rate-limit-store.ts) rather than all failing or hanging.
   await app.register(rateLimit, {
     global: false,
     store: coalescingRedisStore(rateLimitRedis(env.REDIS_URL, app), `${env.QUEUE_PREFIX}:rate-limit:`),
+    // Counted per client address, an IPv6 client per /64 (the plugin's default ipv6Subnet: tests/hardening-bombing).
     skipOnError: true,
     // Only a refused request says where the limit stands (429 with Retry-After and the x-ratelimit-* headers):
     // an accepted subscribe carries none, so every accepted answer is the same bytes (the remaining count would
@@ -112,14 +143,7 @@ export async function buildApp(services: HttpDeps, options: BuildOptions = {}): 
     errorResponseBuilder: (_request, context) =>
       new HttpError(429, 'rate_limited', `Too many attempts from your network. Please wait ${context.after} and try again.`),
   });
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Paperboy', version: '1', description: 'Subscribe to the daily digest of trending research papers.' },
-      servers: [{ url: env.PUBLIC_URL }],
-      tags: [{ name: 'subscription', description: 'Subscribe, confirm (double opt-in), unsubscribe (RFC 8058 one-click), resubscribe.' }],
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  if (env.DOCS_ENABLED ?? env.NODE_ENV !== 'production') await registerDocs(app, env.PUBLIC_URL);
 
   installErrorHandler(app, errorPage);
   app.setNotFoundHandler((request, reply) => {

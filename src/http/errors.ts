@@ -12,6 +12,8 @@ export class HttpError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    /** The page a person is shown instead of the generic error page (the form again, with what they typed). */
+    readonly page?: () => string,
   ) {
     super(message);
   }
@@ -73,6 +75,7 @@ export function installErrorHandler(app: FastifyInstance, renderPage: ErrorPageR
       message = 'Something went wrong on our side. Please try again later.';
     }
     if (status >= 500) request.log.error({ err: error }, 'request failed');
-    return answer(request, reply, status, { error: code, message }, () => renderPage(status, message));
+    const page = error instanceof HttpError ? error.page : undefined;
+    return answer(request, reply, status, { error: code, message }, page ?? (() => renderPage(status, message)));
   });
 }

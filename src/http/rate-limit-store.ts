@@ -63,6 +63,8 @@ export function coalescingRedisStore(redis: Redis, nameSpace: string): FastifyRa
     { maxBatchSize: 1_000, maxInFlight: Number.POSITIVE_INFINITY },
   );
 
+  const local = localCounters();
+
   return class CoalescingRedisStore implements FastifyRateLimitStore {
     readonly prefix: string;
 
@@ -74,9 +76,11 @@ export function coalescingRedisStore(redis: Redis, nameSpace: string): FastifyRa
     }
 
     incr(key: string, callback: Callback, windowMs: number): void {
-      count({ key: this.prefix + key, windowMs }).then(
+      const fullKey = this.prefix + key;
+      count({ key: fullKey, windowMs }).then(
         (count) => callback(null, count),
-        (error: Error) => callback(error),
+        // Redis unreachable: the same limit, counted by this process alone, rather than no limit at all.
+        () => callback(null, local.count(fullKey, windowMs)),
       );
     }
 
@@ -85,5 +89,28 @@ export function coalescingRedisStore(redis: Redis, nameSpace: string): FastifyRa
       const { routeInfo } = routeOptions as unknown as RouteParams;
       return new CoalescingRedisStore(routeOptions as unknown as RouteParams, `${this.prefix}${String(routeInfo.method)}${routeInfo.url}-`);
     }
+  };
+}
+
+/** Most counters kept in memory while Redis is away; past it the oldest windows are dropped first. */
+const MAX_LOCAL_COUNTERS = 100_000;
+
+/** Fixed-window counters in this process: the fallback while Redis cannot be reached. */
+function localCounters() {
+  const counters = new Map<string, { current: number; resetAt: number }>();
+  return {
+    count(key: string, windowMs: number, now = Date.now()): Count {
+      let counter = counters.get(key);
+      if (!counter || counter.resetAt <= now) {
+        counters.delete(key);
+        if (counters.size >= MAX_LOCAL_COUNTERS) {
+          for (const [oldKey, old] of counters) if (old.resetAt <= now || counters.size >= MAX_LOCAL_COUNTERS) counters.delete(oldKey);
+        }
+        counter = { current: 0, resetAt: now + windowMs };
+        counters.set(key, counter);
+      }
+      counter.current += 1;
+      return { current: counter.current, ttl: counter.resetAt - now };
+    },
   };
 }

@@ -7,11 +7,25 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import helmet, { type HelmetOptions } from 'helmet';
 
-export const SECURITY_HEADER_OPTIONS: HelmetOptions = {
-  contentSecurityPolicy: {
-    directives: { 'form-action': ["'self'"], 'img-src': ["'self'", 'data:'], 'script-src': ["'self'"] },
-  },
-};
+/** Helmet's options for a service served over https: its full set, HSTS and upgrade-insecure-requests included. */
+const CSP_DIRECTIVES = { 'form-action': ["'self'"], 'img-src': ["'self'", 'data:'], 'script-src': ["'self'"] };
+
+export const SECURITY_HEADER_OPTIONS: HelmetOptions = { contentSecurityPolicy: { directives: CSP_DIRECTIVES } };
+
+/**
+ * The options for where the service is served (PUBLIC_URL). Over plain http (a LAN address, a VPS before TLS,
+ * Docker on a server) upgrade-insecure-requests would send every form to https://, where nothing listens, and
+ * HSTS is meaningless (browsers ignore it over http): both only when PUBLIC_URL is https.
+ */
+export function securityHeaderOptions(publicUrl: string): HelmetOptions {
+  if (new URL(publicUrl).protocol === 'https:') return SECURITY_HEADER_OPTIONS;
+  return {
+    contentSecurityPolicy: {
+      directives: { ...CSP_DIRECTIVES, 'upgrade-insecure-requests': null },
+    },
+    strictTransportSecurity: false,
+  };
+}
 
 /** The headers helmet sets with these options, lower-cased names. */
 export function securityHeaders(options: HelmetOptions): Readonly<Record<string, string>> {

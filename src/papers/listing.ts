@@ -2,6 +2,7 @@
 // Accepts a JSON array of entries or JSON Lines of the same entries; unknown fields are ignored.
 import { z } from 'zod';
 import type { PaperInput } from '../db/papers.ts';
+import { capLength, cleanText, oneLine } from '../text/clean.ts';
 import { httpUrl } from '../text/url.ts';
 import { isArxivId, isSyntheticId } from './links.ts';
 
@@ -32,17 +33,47 @@ const requiredText = z
   .trim()
   .min(1, 'is empty');
 const optionalText = z.string().nullish();
-const count = z.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative').nullish();
+// Counts go in PostgreSQL integers: a larger one (upvotes of 3e9) is clamped rather than failing the batch.
+const INT4_MAX = 2 ** 31 - 1;
+const count = z
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, 'must not be negative')
+  .transform((value) => Math.min(value, INT4_MAX))
+  .nullish();
+// Year 0 and +275760 are JavaScript dates but not PostgreSQL ones, and no paper was listed then.
+const EARLIEST_YEAR = 1900;
+const LATEST_YEAR = 9999;
 const timestamp = z
   .string()
   .refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date')
+  .refine((value) => {
+    const year = new Date(value).getUTCFullYear();
+    return year >= EARLIEST_YEAR && year <= LATEST_YEAR;
+  }, `must be a date between the years ${EARLIEST_YEAR} and ${LATEST_YEAR}`)
   .nullish();
+
+/**
+ * Longest fields kept, in characters. A title of 100 KB made a digest of 893 KB, which Gmail clips (past 102 KB),
+ * hiding the unsubscribe footer; nothing real comes near these.
+ */
+export const FIELD_LIMITS = {
+  id: 100,
+  title: 300,
+  abstract: 5_000,
+  authorName: 120,
+  authors: 100,
+  aiSummary: 1_000,
+  keyword: 60,
+  keywords: 20,
+  url: 2_000,
+} as const;
 
 const authorSchema = z.object({ name: z.string(), hidden: z.boolean().nullish() });
 
 const paperSchema = z.object(
   {
-    id: requiredText,
+    id: requiredText.pipe(z.string().max(FIELD_LIMITS.id, `is longer than ${FIELD_LIMITS.id} characters`)),
     title: z.string().nullish(),
     summary: optionalText,
     authors: z.array(authorSchema).nullish(),
@@ -65,6 +96,8 @@ const entrySchema = z.object(
     summary: optionalText,
     thumbnail: optionalText,
     numComments: count,
+    /** When the entry was listed (older API shape, without paper.submittedOnDailyAt). */
+    publishedAt: timestamp,
   },
   { error: () => 'must be an object' },
 );
@@ -84,36 +117,56 @@ function toDate(value: string | null | undefined): Date | null {
   return value ? new Date(value) : null;
 }
 
+function link(value: string | null | undefined): string | null {
+  return value && value.length <= FIELD_LIMITS.url ? httpUrl(value) : null;
+}
+
 function toPaper(entry: Entry): PaperInput | string {
   const { paper } = entry;
-  const title = (paper.title ?? entry.title ?? '').trim();
+  const title = capLength(oneLine(paper.title ?? entry.title ?? ''), FIELD_LIMITS.title);
   if (!title) return 'paper.title is missing';
   const externalId = paper.id;
   return {
     externalId,
     title,
-    abstract: (paper.summary ?? entry.summary ?? '').trim(),
+    abstract: capLength((paper.summary ?? entry.summary ?? '').trim(), FIELD_LIMITS.abstract),
+    // Hidden is a Hugging Face profile display setting, not "not an author": hidden authors are kept.
     authors: (paper.authors ?? [])
-      .filter((author) => !author.hidden)
-      .map((author) => author.name.trim())
-      .filter(Boolean),
+      .map((author) => capLength(oneLine(author.name), FIELD_LIMITS.authorName))
+      .filter(Boolean)
+      .slice(0, FIELD_LIMITS.authors),
     url: paperUrl(externalId, title),
-    codeUrl: httpUrl(paper.githubRepo),
-    projectUrl: httpUrl(paper.projectPage),
+    codeUrl: link(paper.githubRepo),
+    projectUrl: link(paper.projectPage),
     githubStars: paper.githubStars ?? null,
-    thumbnailUrl: httpUrl(entry.thumbnail),
+    thumbnailUrl: link(entry.thumbnail),
     numComments: entry.numComments ?? null,
-    aiSummary: paper.ai_summary?.trim() || null,
-    keywords: paper.ai_keywords ?? [],
+    aiSummary: capLength(paper.ai_summary?.trim() ?? '', FIELD_LIMITS.aiSummary) || null,
+    keywords: (paper.ai_keywords ?? [])
+      .map((keyword) => capLength(oneLine(keyword), FIELD_LIMITS.keyword))
+      .filter(Boolean)
+      .slice(0, FIELD_LIMITS.keywords),
     publishedAt: toDate(paper.publishedAt),
-    listedAt: toDate(paper.submittedOnDailyAt) ?? toDate(paper.publishedAt),
+    // When the paper was listed on Daily Papers: paper.submittedOnDailyAt, or in the older API shape the entry's
+    // own publishedAt. paper.publishedAt is the arXiv date (days earlier), only the last resort.
+    listedAt: toDate(paper.submittedOnDailyAt) ?? toDate(entry.publishedAt) ?? toDate(paper.publishedAt),
     upvotes: paper.upvotes ?? 0,
   };
 }
 
+/** Every string in a decoded value cleaned (NUL, lone surrogates, bidi controls), whatever field it is in. */
+function cleanStrings(value: unknown): unknown {
+  if (typeof value === 'string') return cleanText(value);
+  if (Array.isArray(value)) return value.map(cleanStrings);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, cleanStrings(inner)]));
+  }
+  return value;
+}
+
 /** Validates one decoded entry: the paper, or why it was rejected. */
 export function readEntry(value: unknown): PaperInput | string {
-  const result = entrySchema.safeParse(value);
+  const result = entrySchema.safeParse(cleanStrings(value));
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const path = issue.path.join('.');

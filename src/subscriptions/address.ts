@@ -25,6 +25,11 @@ const TOP_LEVEL = /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 // Spaces people paste around an address; line breaks are never trimmed, they are refused (header injection).
 const EDGE_SPACE = /^[ \t\u00a0\u2000-\u200b\u202f\u3000\ufeff]+|[ \t\u00a0\u2000-\u200b\u202f\u3000\ufeff]+$/g;
 
+// Special-use and reserved names (RFC 2606, 6761, 6762, 7686, 9476; .arpa, .internal): no mailbox there is reachable.
+const SPECIAL_USE_TLDS = new Set(['alt', 'arpa', 'example', 'internal', 'invalid', 'local', 'localhost', 'onion', 'test']);
+// "--" in the 3rd and 4th places is reserved for encodings of internationalised names: only xn-- exists.
+const RESERVED_HYPHENS = /^(?!xn)..--/;
+
 const fail = (message: string): AddressCheck => ({ ok: false, message });
 
 export const MESSAGES = {
@@ -45,6 +50,10 @@ export const MESSAGES = {
   noDomain: 'The domain after the @ is missing, like "example.org" in ada@example.org.',
   ipLiteral: 'Please use a domain name after the @ rather than an IP address.',
   badDomain: 'The domain after the @ does not look right. It needs a name and an ending, like example.org.',
+  specialUse:
+    'That domain is reserved for tests or local networks (like .test, .local, .localhost, .onion or .invalid), so no email can reach it. Please use an address on the public internet.',
+  reservedHyphens:
+    'The domain after the @ has "--" in its third and fourth characters, which only internationalised names (starting xn--) may have.',
 } as const;
 
 function octets(value: string): number {
@@ -88,6 +97,8 @@ export function normaliseAddress(value: unknown): AddressCheck {
   if (labels.length < 2 || !labels.every((label) => LABEL.test(label)) || !TOP_LEVEL.test(labels.at(-1)!)) {
     return fail(MESSAGES.badDomain);
   }
+  if (SPECIAL_USE_TLDS.has(labels.at(-1)!)) return fail(MESSAGES.specialUse);
+  if (labels.some((label) => RESERVED_HYPHENS.test(label))) return fail(MESSAGES.reservedHyphens);
 
   const email = `${local}@${domain}`;
   if (octets(email) > MAX_ADDRESS_OCTETS) return fail(MESSAGES.tooLong);

@@ -1,7 +1,8 @@
 // The double opt-in email, sent by a worker (the API only queues it: confirmation-queue.ts). A job carries
 // the claims of one subscribe batch (subscriber ids, never addresses or rendered mail); the worker re-reads
 // the subscribers and sends only to those still pending and not suppressed, once per claim.
-import { UnrecoverableError } from 'bullmq';
+import { DelayedError, UnrecoverableError } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Env } from '../config/env.ts';
 import type { Queryable } from '../db/pool.ts';
 import { maskEmail, type Logger } from '../logger.ts';
@@ -14,6 +15,7 @@ import { renderEmail, type RenderedEmail } from '../mail/templates.ts';
 import type { ProcessorFor, WorkerDefinition } from '../queue/workers.ts';
 import type { Keys } from '../security/keys.ts';
 import { escapeHtml } from '../text/html.ts';
+import { confirmationBudget, type ConfirmationBudget } from './confirmation-budget.ts';
 import { describeTtl } from './confirmation-queue.ts';
 import { confirmUrl } from './links.ts';
 import {
@@ -85,7 +87,8 @@ export interface ConfirmationDeps {
   logger: Logger;
 }
 
-export type ConfirmationOutcome = 'sent' | 'skipped';
+/** `deferred`: the hour's CONFIRM_GLOBAL_PER_HOUR is spent; the email waits for the next hour. */
+export type ConfirmationOutcome = 'sent' | 'skipped' | 'deferred';
 
 /** A claim's email was not sent; `final` when the SMTP server refused it for good (5xx): no retry. */
 class ConfirmationNotSent extends Error {
@@ -147,12 +150,24 @@ async function sendOne(deps: ConfirmationDeps, recipient: ConfirmationRecipient,
  * UPDATE per email, not the whole job. Marking before sending would close it, but a crash mid-send would then
  * lose the email for good: a reader waiting for a link that never comes is worse than a duplicate.
  */
-export async function sendConfirmations(deps: ConfirmationDeps, claims: readonly ConfirmationClaim[]): Promise<ConfirmationOutcome[]> {
+export async function sendConfirmations(
+  deps: ConfirmationDeps,
+  claims: readonly ConfirmationClaim[],
+  budget?: ConfirmationBudget,
+): Promise<ConfirmationOutcome[]> {
   const recipients = await findConfirmationRecipients(deps.pool, claims);
+  const due = (claim: ConfirmationClaim) => {
+    const recipient = recipients.get(claim.subscriberId);
+    return recipient && recipient.status === 'pending' && !recipient.suppressed && !recipient.done ? recipient : undefined;
+  };
+  const wanted = claims.filter((claim) => due(claim) !== undefined).length;
+  let allowed = budget ? (await budget.take(wanted)).granted : wanted;
   const results = await Promise.allSettled(
     claims.map(async (claim): Promise<ConfirmationOutcome> => {
-      const recipient = recipients.get(claim.subscriberId);
-      if (!recipient || recipient.status !== 'pending' || recipient.suppressed || recipient.done) return 'skipped';
+      const recipient = due(claim);
+      if (!recipient) return 'skipped';
+      if (allowed === 0) return 'deferred';
+      allowed -= 1;
       await sendOne(deps, recipient, claim);
       return 'sent';
     }),
@@ -169,9 +184,17 @@ export async function sendConfirmations(deps: ConfirmationDeps, claims: readonly
   throw new Error(`confirmation not sent: ${summary}`);
 }
 
-export function confirmationsProcessor(deps: ConfirmationDeps): WorkerDefinition<'confirmations'> {
-  const processor: ProcessorFor<'confirmations'> = async (job) => {
-    const outcomes = await sendConfirmations(deps, job.data.claims);
+export function confirmationsProcessor(
+  deps: ConfirmationDeps & { redis: Redis; env: ConfirmEnv & Pick<Env, 'QUEUE_PREFIX' | 'CONFIRM_GLOBAL_PER_HOUR'> },
+): WorkerDefinition<'confirmations'> {
+  const budget = confirmationBudget(deps.redis, deps.env.QUEUE_PREFIX, deps.env.CONFIRM_GLOBAL_PER_HOUR);
+  const processor: ProcessorFor<'confirmations'> = async (job, token) => {
+    const outcomes = await sendConfirmations(deps, job.data.claims, budget);
+    if (outcomes.includes('deferred')) {
+      // Past the hour's cap: the job waits for the next hour; its sent claims are marked done and not sent again.
+      await job.moveToDelayed((await budget.take(0)).nextWindowAt + Math.floor(Math.random() * 60_000), token);
+      throw new DelayedError();
+    }
     return {
       sent: outcomes.filter((outcome) => outcome === 'sent').length,
       skipped: outcomes.filter((outcome) => outcome === 'skipped').length,

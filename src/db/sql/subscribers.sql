@@ -27,11 +27,24 @@ firsts AS (
     FROM requests q
    ORDER BY q.key, q.ord
 ),
+-- Per-mailbox throttle (+tag removed, migration 010): one confirmation per inbox per $5 minutes, whatever
+-- variants are typed. Only the batch's first request for an inbox, and only if no variant of it was sent one
+-- within $5 minutes, may claim a slot.
+mailbox_free AS (
+  SELECT DISTINCT ON (subscriber_mailbox(f.key)) f.key
+    FROM firsts f
+   WHERE NOT EXISTS (
+           SELECT 1 FROM subscribers s
+            WHERE subscriber_mailbox(s.email) = subscriber_mailbox(f.key)
+              AND s.confirmation_sent_at > now() - make_interval(mins => $5::int))
+   ORDER BY subscriber_mailbox(f.key), f.ord
+),
 inserted AS (
   INSERT INTO subscribers (email_input, email, source_ip_hash, confirmation_sent_at, last_requested_at)
-  SELECT f.input, f.email, f.ip_hash, now(), now() FROM firsts f WHERE NOT f.suppressed ORDER BY f.key
+  SELECT f.input, f.email, f.ip_hash, CASE WHEN f.key IN (SELECT m.key FROM mailbox_free m) THEN now() END, now()
+    FROM firsts f WHERE NOT f.suppressed ORDER BY f.key
   ON CONFLICT (lower(email)) DO NOTHING
-  RETURNING id, lower(email) AS key
+  RETURNING id, lower(email) AS key, confirmation_sent_at IS NOT NULL AS send
 ),
 existing AS (
   SELECT s.id,
@@ -40,7 +53,8 @@ existing AS (
          f.reason,
          s.status = 'unsubscribed' AND NOT f.suppressed AS reopen,
          s.status IN ('pending', 'unsubscribed') AND NOT f.suppressed
-           AND (s.confirmation_sent_at IS NULL OR s.confirmation_sent_at <= now() - make_interval(mins => $5::int)) AS send
+           AND (s.confirmation_sent_at IS NULL OR s.confirmation_sent_at <= now() - make_interval(mins => $5::int))
+           AND f.key IN (SELECT m.key FROM mailbox_free m) AS send
     FROM subscribers s
     JOIN firsts f ON lower(s.email) = f.key
    WHERE f.key NOT IN (SELECT i.key FROM inserted i)
@@ -65,7 +79,7 @@ events AS (
   SELECT t.id, 'pending'::subscriber_status, t.reason || ' (after unsubscribing)' FROM touched t WHERE t.reopen
 ),
 outcomes AS (
-  SELECT i.key, i.id, true AS send FROM inserted i
+  SELECT i.key, i.id, i.send FROM inserted i
   UNION ALL
   SELECT t.key, t.id, t.send FROM touched t
 )

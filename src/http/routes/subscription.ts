@@ -35,6 +35,13 @@ function claimsOf(keys: Keys, request: TokenRequest, purpose: TokenPurpose, now 
   throw badRequest(TOKEN_MESSAGES.invalid, 'invalid_token');
 }
 
+function wellFormed(request: SubscribeRequest): boolean {
+  return !request.validationError && normaliseAddress(request.body?.email).ok;
+}
+
+/** Pages reached with a token in their address or form: never kept by the browser or a proxy (the back button). */
+const TOKEN_ROUTES = new Set(['/confirm', '/unsubscribe', '/resubscribe']);
+
 function tokenOf(request: TokenRequest): string {
   return (request.body?.token ?? request.query.token)!;
 }
@@ -65,6 +72,11 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
     limits: { fields: 10, fieldSize: 1024, files: 0, fileSize: 0, parts: 10, headerPairs: 20 },
   });
 
+  app.addHook('onRequest', (request, reply, done) => {
+    if (TOKEN_ROUTES.has(request.routeOptions.url ?? '')) reply.header('cache-control', 'no-store');
+    done();
+  });
+
   app.get('/', { schema: schemas.home }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(await home()));
 
   app.post(
@@ -72,7 +84,24 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
     {
       schema: schemas.subscribe,
       attachValidation: true,
-      config: { rateLimit: { max: env.SUBSCRIBE_RATE_LIMIT, timeWindow: env.SUBSCRIBE_RATE_WINDOW_SECONDS * 1000 } },
+      config: {
+        rateLimit: {
+          max: env.SUBSCRIBE_RATE_LIMIT,
+          timeWindow: env.SUBSCRIBE_RATE_WINDOW_SECONDS * 1000,
+          // Counted once the body is read, and only requests that could subscribe someone: ten typos do not lock
+          // a person out (a refused address stores and sends nothing, so it needs no limit).
+          hook: 'preHandler',
+          allowList: (request) => !wellFormed(request as SubscribeRequest),
+          // The form again, with what the person typed, rather than a page that loses it.
+          errorResponseBuilder: (request, context) => {
+            const message = `Too many attempts from your network. Please wait ${context.after} and try again.`;
+            const email = (request as SubscribeRequest).body?.email;
+            return new HttpError(429, 'rate_limited', message, () =>
+              pages.subscribePage({ value: typeof email === 'string' ? email.slice(0, 320) : '', error: message }),
+            );
+          },
+        },
+      },
       // Before validation, which would quietly turn ["a@b.org"] into "a@b.org": one address, as text.
       preValidation: async (request: SubscribeRequest) => {
         const email = request.body?.email;
