@@ -305,11 +305,15 @@ test('the batch size is capped: more requests in one moment become several state
 });
 
 test('while a batch is in Postgres, requests arriving over several ticks gather into the next batch', async () => {
+  // Postgres is busy with the first batch until the test says so: however slow the machine, all ten later
+  // requests arrive while it is in flight.
   let statements = 0;
+  let releaseFirst!: () => void;
+  const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
   const slow: Queryable = {
     query: (async (...args: unknown[]) => {
       statements++;
-      await new Promise((resolve) => setTimeout(resolve, 150)); // Postgres busy
+      if (statements === 1) await firstHeld;
       return (pool().query as (...a: unknown[]) => unknown)(...args);
     }) as Pool['query'],
   };
@@ -320,6 +324,8 @@ test('while a batch is in Postgres, requests arriving over several ticks gather 
     await new Promise((resolve) => setTimeout(resolve, 5)); // each in a tick of its own
     later.push(batcher.request(request(`gather-${i}@example.org`)));
   }
+  assert.equal(statements, 1, 'the first batch went out alone and is still in Postgres');
+  releaseFirst();
   await Promise.all([first, ...later]);
   assert.equal(statements, 2, 'the ten later requests waited for the first batch and went out as one');
   const { rows } = await pool().query(`SELECT count(*)::int AS n FROM subscribers WHERE email LIKE 'gather-%'`);
