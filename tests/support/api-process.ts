@@ -26,7 +26,15 @@ export interface SpawnOptions {
 export async function spawnApi(env: Record<string, string>, { timeoutMs = 20_000, nodeArgs = [] }: SpawnOptions = {}): Promise<ApiProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, CLI, 'api'], {
-    env: { PATH: process.env.PATH ?? '', PAPERBOY_SOURCE: '1', NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env, PORT: String(port) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PAPERBOY_SOURCE: '1',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      ...env,
+      PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
