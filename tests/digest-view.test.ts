@@ -107,6 +107,8 @@ test('a paper as the email shows it', () => {
   assert.equal(paperView(paper({ upvotes: 2 })).upvotesLabel, 'upvotes');
   assert.equal(paperView(paper({ githubStars: 0 })).stars, null, 'no stars shown for zero');
   assert.equal(paperView(paper({ githubStars: 1 })).stars, '1');
+  assert.equal(paperView(paper({ githubStars: -3 })).stars, null, 'nor for a nonsense negative count');
+  assert.equal(paperView(paper({ githubStars: null })).stars, null);
   assert.equal(paperView(paper({ url: 'https://arxiv.org/abs/1' })).url, 'https://arxiv.org/abs/1');
 });
 
