@@ -157,3 +157,11 @@ test('shortenOnWord: within the limit as is, else cut on the last space that fit
   assert.equal(shortenOnWord('longword, next', 3), 'longword…', 'a first word too long: whole, its comma dropped');
   assert.ok(shortenOnWord('one two three', 9).length <= 9);
 });
+
+test('sentence ends: after several spaces, never before a lower-case word, after a stray space, inside brackets', () => {
+  assert.deepEqual(splitSentences('One ends.   Two begins.'), ['One ends.', 'Two begins.'], 'several spaces');
+  assert.deepEqual(splitSentences('Not here. then on.'), ['Not here. then on.'], 'a lower-case word continues it');
+  assert.deepEqual(splitSentences(''), [], 'no text, no sentence');
+  assert.deepEqual(splitSentences('It is . Then more.'), ['It is .', 'Then more.'], 'a full stop after a space');
+  assert.deepEqual(splitSentences('As in ((e.g. Three) ways.'), ['As in ((e.g. Three) ways.'], 'an abbreviation after two brackets');
+});
