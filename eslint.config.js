@@ -20,7 +20,7 @@ const SECRET_COMPARISONS = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'test-artifacts/', 'bench/results/', 'dist/', 'scratch/'] },
+  { ignores: ['node_modules/', 'test-artifacts/', 'bench/results/', 'dist/', 'scratch/', '.stryker-tmp/', 'reports/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -94,3 +94,22 @@ test('whatever is typed, an accepted address is stable, safe in a header, and wi
     { numRuns: 3000 },
   );
 });
+
+test('the limits and rules at their edges, each refused with its own sentence', () => {
+  refuses(null, MESSAGES.missing);
+  refuses('x'.repeat(512), MESSAGES.noAt); // 512 characters are looked at; a longer input is not
+  refuses('x'.repeat(513), MESSAGES.tooLong);
+  // A domain of 255 octets passes the domain limit (and then the address is too long); 256 does not.
+  const domainOf = (length: number) => `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(length - 196)}.org`;
+  assert.equal(domainOf(255).length, 255);
+  refuses(`ada@${domainOf(255)}`, MESSAGES.tooLong);
+  refuses(`ada@${domainOf(256)}`, MESSAGES.badDomain);
+  // The ending is the last label, letters only (or punycode), from its first character to its last.
+  refuses('ada@example.co1', MESSAGES.badDomain);
+  refuses('ada@example.1co', MESSAGES.badDomain);
+  refuses('ada@mail.example.c0', MESSAGES.badDomain);
+  accepts('ada@mail.ex4mple.org', 'ada@mail.ex4mple.org');
+  // Only a domain made of digits and dots is an IP address.
+  accepts('ada@123abc.org', 'ada@123abc.org');
+  refuses('ada@1.2.3.4', MESSAGES.ipLiteral);
+});

@@ -62,8 +62,9 @@ test('a worker SIGKILLed three times mid-run: one sent row per reader, duplicate
       // Anywhere between two acceptances: mid-claim, mid-SMTP transaction, mid-group-commit.
       await sleep(Math.floor(Math.random() * 150));
       await worker.stop('SIGKILL');
-      // A message whose last byte arrived just before the kill is still being parsed: let it land first.
-      await sleep(300);
+      // A message whose last byte arrived just before the kill may still be read or parsed: once the server has
+      // seen the dead worker's connections close and parsed what they sent, every message it accepted is counted.
+      await waitFor(async () => context.smtp.quiet(), "the killed worker's SMTP sessions to be closed and read", 10_000);
       receivedAtKill.push(messages.length);
       const { rows: held } = await pool.query<{ email: string }>(
         `SELECT s.email FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE d.status = 'sending'`,

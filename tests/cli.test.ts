@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 
 const CLI = fileURLToPath(new URL('../bin/paperboy.js', import.meta.url));
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 interface Run {
   code: number | null;
@@ -105,14 +107,41 @@ test('migrate creates a missing database and is safe to run again', async () => 
   }
 });
 
+/** Every key under `prefix` in the test Redis (BullMQ's and the rate limiter's), removed by `remove`. */
+async function redisKeys(prefix: string, remove = false): Promise<number> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    let found = 0;
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      found += keys.length;
+      if (remove && keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+    return found;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 test('start serves, and SIGTERM drains and exits 0 within 10 s', async () => {
-  const run = await runCli(
-    ['start'],
-    { DATABASE_URL: database.url, PORT: '0', QUEUE_PREFIX: `pbtest-cli-${process.pid}`, SECRET_KEY: 'x'.repeat(40) },
-    { killAfterOutput: /workers ready/ },
-  );
-  assert.equal(run.code, 0, run.stderr);
-  assert.ok(run.signalledAt && run.exitedAt! - run.signalledAt < 10_000);
-  assert.match(run.stdout, /"msg":"api ready"/);
-  assert.match(run.stdout, /"part":"connections".*"msg":"closed"/);
+  // Its own BullMQ prefix, removed afterwards as every test file removes its keys.
+  const prefix = `pbtest-cli-${process.pid}`;
+  try {
+    const run = await runCli(
+      ['start'],
+      { DATABASE_URL: database.url, REDIS_URL, PORT: '0', QUEUE_PREFIX: prefix, SECRET_KEY: 'x'.repeat(40) },
+      { killAfterOutput: /workers ready/ },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(run.signalledAt && run.exitedAt! - run.signalledAt < 10_000);
+    assert.match(run.stdout, /"msg":"api ready"/);
+    assert.match(run.stdout, /"part":"connections".*"msg":"closed"/);
+    assert.ok((await redisKeys(prefix)) > 0, 'the workers used the prefix given');
+  } finally {
+    await redisKeys(prefix, true);
+  }
+  assert.equal(await redisKeys(prefix), 0, 'and nothing is left behind under it');
 });

@@ -113,7 +113,12 @@ test('a second run for the same date sends nothing new', async () => {
   try {
     const job = await enqueueDigest(context.services.queues, date);
     await waitFor(async () => (await job.getState()) === 'completed', 'the rerun to finish');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Whatever the rerun queued (nothing, if it is right) has run by the time the deliveries queue is idle.
+    const deliveries = context.services.queues.deliveries;
+    await waitFor(async () => {
+      const counts = await deliveries.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+      return Object.values(counts).every((count) => count === 0);
+    }, 'the deliveries queue to be idle');
   } finally {
     await workers.close();
   }
@@ -123,17 +128,21 @@ test('a second run for the same date sends nothing new', async () => {
   assert.equal(rows[0].n, 1, 'the edition is reused, not built again');
 });
 
-test('a reader who unsubscribes after the fan-out is skipped at send time', async () => {
+test('a reader who unsubscribes after the fan-out, or whose address is only on the suppressions list, is skipped at send time', async () => {
   const { pool } = context.database;
   const date = upcomingDate(2);
   await insertPapers(pool, [{ title: 'Fresh paper for the 29th', upvotes: 50 }]);
-  const [stays, leaves] = await insertSubscribers(pool, [
+  const [stays, leaves, complained] = await insertSubscribers(pool, [
     { email: 'stays@example.org', status: 'confirmed' },
     { email: 'leaves@example.org', status: 'confirmed' },
+    { email: 'Complained@example.org', status: 'confirmed' },
   ]);
   const result = await runDigest(context.services, { date, trigger: 'manual' });
   assert.ok('editionId' in result && result.editionId !== null);
   await pool.query(`UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = now() WHERE id = $1`, [leaves]);
+  // A complaint lands on the suppressions list (lower-cased) while the reader's status is still 'confirmed':
+  // the list alone must stop the mail.
+  await pool.query(`INSERT INTO suppressions (email, reason) VALUES ('complained@example.org', 'complaint')`);
 
   const workers = startDigestWorkers(context.services);
   try {
@@ -142,13 +151,14 @@ test('a reader who unsubscribes after the fan-out is skipped at send time', asyn
     await workers.close();
   }
   assert.equal(messagesTo('leaves@example.org').length, 0);
+  assert.equal(messagesTo('Complained@example.org').length, 0, 'a complaint on the suppressions list is never mailed');
   assert.equal(messagesTo('stays@example.org').filter((m) => m.parsed.subject?.includes('Fresh paper')).length, 1);
   const { rows } = await pool.query(`SELECT subscriber_id, status FROM deliveries WHERE subscriber_id = ANY($1) ORDER BY subscriber_id`, [
-    [stays, leaves],
+    [stays, leaves, complained],
   ]);
   assert.deepEqual(
     rows.map((row) => row.status),
-    ['sent', 'skipped'],
+    ['sent', 'skipped', 'skipped'],
   );
 });
 

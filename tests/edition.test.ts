@@ -38,7 +38,11 @@ test('two builds of the same date at once freeze one edition and both get it', a
   const again = await buildEdition(pool, context.env, '2026-12-05', new Date());
   assert.ok(again.kind === 'existing');
   assert.equal(again.edition.papers[0]!.title, 'Frozen <em>paper</em>');
-  assert.ok(again.edition.htmlTemplate.includes('Frozen &lt;em&gt;paper&lt;/em&gt;'));
+  // The title appears escaped in <mj-title> and in the paper's card; not once raw, in either.
+  const html = again.edition.htmlTemplate;
+  assert.ok(html.includes('Frozen &lt;em&gt;paper&lt;/em&gt;'));
+  assert.ok(!html.includes('<em>paper'), 'the paper card escapes its title too');
+  assert.ok(html.split('Frozen &lt;em&gt;paper&lt;/em&gt;').length - 1 >= 2, 'the escaped title is in the card, not only in <mj-title>');
 });
 
 test('the archive page shows the edition, escaped, with no personal data', async () => {

@@ -5,6 +5,7 @@ import {
   classifyRefusal,
   describeReply,
   enhancedStatusOf,
+  isMailboxStatus,
   maskAddresses,
   refusalFromNodemailerError,
   replyFromNodemailerError,
@@ -276,4 +277,59 @@ test('no reply, a timeout, or our own login and TLS trouble retry and never supp
     { responseCode: 'not a number', response: 42 },
   ];
   for (const error of cases) assert.equal(refusalFromNodemailerError(error).kind, 'retry', JSON.stringify(error));
+});
+
+test('the edges of a refusal: code ranges, lengths, stages, our own errors and what a non-string carries', () => {
+  const at = (code: number | null, enhanced: string | null = null) =>
+    classifyRefusal({ stage: 'rcpt', code, enhanced, response: 'x' }).kind;
+  assert.equal(at(500), 'failed', '500 is the first permanent code');
+  assert.equal(at(499), 'retry');
+  assert.equal(at(599), 'failed', '599 is still permanent');
+  assert.equal(at(600), 'retry', '600 is not an SMTP code: not final');
+  assert.equal(at(null), 'retry', 'no reply is never final');
+  assert.equal(at(550, '4.1.1'), 'retry', 'a temporary enhanced code wins over a permanent basic one');
+  assert.equal(classifyRefusal({ stage: 'data', code: 550, enhanced: '5.0.0', response: 'x' }).kind, 'failed');
+  const subject = (enhanced: string) => {
+    const refusal = classifyRefusal({ stage: 'data', code: 550, enhanced, response: 'x' });
+    return refusal.kind === 'failed' ? refusal.subject : refusal.kind;
+  };
+  assert.equal(subject('5.0.0'), 'other');
+  assert.equal(subject('5.7.1'), 'policy');
+  assert.equal(subject('5.9.1'), 'other', 'a subject RFC 3463 does not define is "other"');
+
+  assert.equal(isMailboxStatus('5.1.1'), true);
+  assert.equal(isMailboxStatus(null), false);
+  assert.equal(isMailboxStatus(undefined), false);
+  assert.equal(isMailboxStatus(['5.1.1'] as unknown as string), false, 'only a string is a status');
+
+  assert.equal(describeReply('y'.repeat(300)), 'y'.repeat(300), 'exactly 300 characters are kept whole');
+  assert.equal(describeReply('y'.repeat(301)), `${'y'.repeat(297)}...`);
+  assert.equal(enhancedStatusOf('  550 5.1.1 x'), '5.1.1', 'leading spaces');
+  assert.equal(enhancedStatusOf('550   5.1.1 x'), '5.1.1', 'several spaces after the basic code');
+  assert.equal(enhancedStatusOf('x550 5.1.1 y'), null, 'not at the start of the reply');
+  assert.equal(enhancedStatusOf('550 x5.1.1 y'), null, 'not right after the basic code');
+
+  assert.equal(replyFromNodemailerError({ command: 'LHLO' }).stage, 'helo');
+  assert.equal(replyFromNodemailerError({ command: 42 }).stage, 'unknown');
+  for (const code of ['EAUTH', 'ETLS', 'ECONFIG', 'EREQUIRETLS', 'EOAUTH2']) {
+    const refusal = refusalFromNodemailerError({ code, command: 'RCPT TO', responseCode: 550, response: '550 5.1.1 x' });
+    assert.equal(refusal.kind, 'retry', `${code} is ours to fix, never the reader's`);
+  }
+  assert.equal(refusalFromNodemailerError({ code: 42, command: 'RCPT TO', responseCode: 550, response: '550 5.1.1 x' }).kind, 'mailbox');
+
+  // What a reply's fields hold when they are not what Nodemailer usually sets.
+  assert.equal(replyFromNodemailerError({ response: '', message: 'Connection closed' }).response, 'Connection closed');
+  assert.equal(replyFromNodemailerError({ message: 42 }).response, '[object Object]');
+  assert.equal(replyFromNodemailerError('plain string').response, 'plain string');
+  assert.equal(replyFromNodemailerError(null).response, 'null');
+  for (const responseCode of ['550', 550.5, 199, 600, Number.NaN]) {
+    assert.equal(replyFromNodemailerError({ responseCode, response: 'x' }).code, null, String(responseCode));
+  }
+  assert.equal(replyFromNodemailerError({ responseCode: 200, response: 'x' }).code, 200);
+  assert.equal(replyFromNodemailerError({ responseCode: 599, response: 'x' }).code, 599);
+  assert.equal(
+    replyFromNodemailerError({ message: '550 5.1.1 in a message only' }).enhanced,
+    null,
+    'codes are read from the reply, not a message',
+  );
 });

@@ -27,7 +27,8 @@ const request = (email: string, reason = 'subscribe api', input = email): Subscr
 
 async function rowOf(email: string) {
   const { rows } = await pool().query<{ id: number; email_input: string; status: string; requested: boolean; source_ip_hash: string }>(
-    'SELECT id, email_input, status, last_requested_at IS NOT NULL AS requested, source_ip_hash FROM subscribers WHERE lower(email) = lower($1)',
+    // Setup leaves every last_requested_at in 2000 (readersInEveryState): only a request of the test itself makes it recent.
+    `SELECT id, email_input, status, last_requested_at > now() - interval '1 hour' AS requested, source_ip_hash FROM subscribers WHERE lower(email) = lower($1)`,
     [email],
   );
   return rows[0];
@@ -70,6 +71,8 @@ async function readersInEveryState(prefix: string): Promise<Record<string, strin
     addresses.suppressed,
     addresses.suppressionListed,
   ]);
+  // Long ago: a request's write must be seen, not the setup's.
+  await pool().query(`UPDATE subscribers SET last_requested_at = '2000-01-01' WHERE email = ANY($1)`, [Object.values(addresses)]);
   return addresses;
 }
 
@@ -109,9 +112,64 @@ test('a batch of requests means what the same requests mean one at a time, in ev
       if (claims[index]) assert.equal(claims[index].subscriberId, row?.id, `${mode}, ${state}: claim names the subscriber`);
       assert.equal(row?.status, expected.status, `${mode}, ${state}: status`);
       if (row) assert.ok(row.requested, `${mode}, ${state}: every request writes, whatever the state`);
+      else assert.ok(await suppressionRequested(addresses[state]!), `${mode}, ${state}: the request is recorded on the suppression`);
       assert.equal((await eventsOf(addresses[state]!)).at(-1), expected.lastEvent, `${mode}, ${state}: audit trail`);
     }
   }
+});
+
+async function suppressionRequested(email: string): Promise<boolean> {
+  const { rows } = await pool().query<{ requested: boolean }>(
+    `SELECT last_requested_at > now() - interval '1 hour' AS requested FROM suppressions WHERE email = lower($1)`,
+    [email],
+  );
+  return rows[0]?.requested === true;
+}
+
+test('every subscribe request commits a write whatever the state: its transaction is assigned an id and the request is recorded', async () => {
+  // A transaction that writes nothing commits without a WAL flush: a read-only answer is measurably faster
+  // and would tell which addresses are known. Each request runs here in a transaction of its own, which then
+  // asks Postgres whether it was assigned a transaction id (only a write assigns one) and what it wrote.
+  const addresses = await readersInEveryState('writes');
+  for (const state of Object.keys(EXPECTED)) {
+    const email = addresses[state]!;
+    const client = await pool().connect();
+    try {
+      await client.query('BEGIN');
+      await requestSubscriptions(client, [request(email)], 10);
+      const { rows } = await client.query<{ xid: string | null; subscriber: boolean | null; suppression: boolean | null }>(
+        `SELECT pg_current_xact_id_if_assigned()::text AS xid,
+                (SELECT last_requested_at = now() FROM subscribers WHERE lower(email) = lower($1)) AS subscriber,
+                (SELECT last_requested_at = now() FROM suppressions WHERE email = lower($1)) AS suppression`,
+        [email],
+      );
+      await client.query('COMMIT');
+      const [written] = rows;
+      assert.ok(written?.xid, `${state}: the request's transaction wrote something (no transaction id: a read-only commit)`);
+      assert.ok(
+        written.subscriber === true || (written.subscriber === null && written.suppression === true),
+        `${state}: this request's time is recorded (subscriber row: ${written.subscriber}, suppression: ${written.suppression})`,
+      );
+    } finally {
+      client.release();
+    }
+  }
+});
+
+test('the resend interval is counted in minutes: 9 minutes after a confirmation nothing is claimed, past 10 minutes one is', async () => {
+  const email = 'interval@example.org';
+  assert.ok((await requestSubscriptions(pool(), [request(email)], 10))[0], 'a new address claims its confirmation');
+  const backdate = (minutes: number) =>
+    pool().query(`UPDATE subscribers SET confirmation_sent_at = now() - $2::float8 * interval '1 minute' WHERE email = $1`, [
+      email,
+      minutes,
+    ]);
+  await backdate(9);
+  assert.equal((await requestSubscriptions(pool(), [request(email)], 10))[0], undefined, '9 minutes is within the 10-minute interval');
+  await backdate(10.05);
+  assert.ok((await requestSubscriptions(pool(), [request(email)], 10))[0], 'just past 10 minutes the confirmation is due again');
+  await backdate(10.05);
+  assert.equal((await requestSubscriptions(pool(), [request(email)], 11))[0], undefined, 'and the interval is the one asked for');
 });
 
 test('the same address several times in one batch is stored once, from its first request, with one confirmation claimed', async () => {
@@ -247,11 +305,15 @@ test('the batch size is capped: more requests in one moment become several state
 });
 
 test('while a batch is in Postgres, requests arriving over several ticks gather into the next batch', async () => {
+  // Postgres is busy with the first batch until the test says so: however slow the machine, all ten later
+  // requests arrive while it is in flight.
   let statements = 0;
+  let releaseFirst!: () => void;
+  const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
   const slow: Queryable = {
     query: (async (...args: unknown[]) => {
       statements++;
-      await new Promise((resolve) => setTimeout(resolve, 150)); // Postgres busy
+      if (statements === 1) await firstHeld;
       return (pool().query as (...a: unknown[]) => unknown)(...args);
     }) as Pool['query'],
   };
@@ -262,6 +324,8 @@ test('while a batch is in Postgres, requests arriving over several ticks gather 
     await new Promise((resolve) => setTimeout(resolve, 5)); // each in a tick of its own
     later.push(batcher.request(request(`gather-${i}@example.org`)));
   }
+  assert.equal(statements, 1, 'the first batch went out alone and is still in Postgres');
+  releaseFirst();
   await Promise.all([first, ...later]);
   assert.equal(statements, 2, 'the ten later requests waited for the first batch and went out as one');
   const { rows } = await pool().query(`SELECT count(*)::int AS n FROM subscribers WHERE email LIKE 'gather-%'`);

@@ -16,6 +16,7 @@ test('the first digest is the next DIGEST_CRON run in DIGEST_TZ, said in that zo
     describeDigestTime(nextDigestAt('30 6 * * 1-5', 'America/New_York', new Date('2026-11-28T12:00:00Z')), 'America/New_York'),
     'Monday 30 November at 06:30 (America/New York)',
   );
+  assert.match(describeDigestTime(next, 'America/Port_of_Spain'), /\(America\/Port of Spain\)$/, 'every underscore reads as a space');
 });
 
 test('link lifetimes are said in words', () => {

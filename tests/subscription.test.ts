@@ -131,6 +131,8 @@ test('answers to POST /subscribe are byte-identical for new, pending, confirmed,
     const { date: _date, ...headers } = response.headers;
     return JSON.stringify({ status: response.statusCode, headers, body: response.rawPayload.toString('base64') });
   };
+  // Long ago, so that only the requests below can make it recent.
+  await pool().query(`UPDATE subscribers SET last_requested_at = '2000-01-01' WHERE email = ANY($1)`, [addresses]);
   for (const send of [subscribeByForm, (app: typeof running.app, fields: Record<string, string>) => subscribeByJson(app, fields)]) {
     const answers = [];
     for (const email of addresses) answers.push(comparable(await send(running.app, { email })));
@@ -138,13 +140,18 @@ test('answers to POST /subscribe are byte-identical for new, pending, confirmed,
   }
   // Same time too: every request commits a write, whatever the state (a read-only commit skips the WAL flush
   // and would answer known addresses measurably faster; bench/subscribe-timing.ts measures it).
+  // The suppression-listed address has no subscriber row: its request is recorded on the suppression.
   const { rows } = await pool().query<{ email: string }>(
-    `SELECT email FROM subscribers WHERE email = ANY($1) AND last_requested_at > now() - interval '1 minute' ORDER BY email`,
+    `SELECT email FROM subscribers WHERE email = ANY($1) AND last_requested_at > now() - interval '1 minute'
+     UNION ALL
+     SELECT email FROM suppressions WHERE email = ANY($1) AND last_requested_at > now() - interval '1 minute'
+     ORDER BY email`,
     [addresses],
   );
   assert.deepEqual(
     rows.map((row) => row.email),
-    ['confirmed@example.org', 'new@example.org', 'pending@example.org', 'unsubscribed@example.org'],
+    ['confirmed@example.org', 'new@example.org', 'pending@example.org', 'suppressed@example.org', 'unsubscribed@example.org'],
+    'every request wrote, whatever the state',
   );
   const json = await subscribeByJson(running.app, { email: 'confirmed@example.org' });
   assert.equal(json.statusCode, 202);

@@ -121,3 +121,47 @@ test('any abstract: within the limit, and a prefix of the cleaned text made of w
     { numRuns: 500 },
   );
 });
+
+test('every abbreviation an abstract uses keeps its sentence going, whatever its case or bracket', () => {
+  const abbreviations = ['e.g', 'i.e', 'al', 'cf', 'vs', 'viz', 'approx', 'resp', 'fig', 'figs', 'eq', 'eqs', 'sec', 'secs', 'tab'];
+  const more = ['no', 'nos', 'ref', 'refs', 'ch', 'dr', 'prof', 'mr', 'ms', 'st', 'inc', 'ltd', 'jr', 'sr'];
+  for (const abbreviation of [...abbreviations, ...more]) {
+    const capitalised = abbreviation[0]!.toUpperCase() + abbreviation.slice(1);
+    for (const written of [abbreviation, capitalised, `(${abbreviation}`]) {
+      const text = `It holds as shown ${written}. 4 more. Then it ends.`;
+      assert.deepEqual(splitSentences(text), [`It holds as shown ${written}. 4 more.`, 'Then it ends.'], text);
+    }
+  }
+  assert.deepEqual(splitSentences('Ends at a word. Then more.'), ['Ends at a word.', 'Then more.'], 'an ordinary word ends a sentence');
+  assert.deepEqual(splitSentences('By A. Turing. Then more.'), ['By A. Turing.', 'Then more.'], 'an initial does not');
+  assert.deepEqual(splitSentences('By AB. Then more.'), ['By AB.', 'Then more.'], 'two capitals are a word, not an initial');
+});
+
+test('tldr: the first sentences that fit, the first one cut when none fits, and the AI summary as plain text', () => {
+  const abstract = 'First sentence is here. Second one follows. Third is never shown.';
+  assert.equal(tldr({ aiSummary: null, abstract }), 'First sentence is here. Second one follows.', 'two sentences at most');
+  assert.equal(tldr({ aiSummary: null, abstract }, 30), 'First sentence is here.', 'only what fits');
+  assert.equal(tldr({ aiSummary: null, abstract }, 43), 'First sentence is here. Second one follows.', 'exactly the limit fits');
+  assert.equal(tldr({ aiSummary: null, abstract }, 15), 'First sentence…', 'the first sentence cut when it alone is too long');
+  assert.equal(tldr({ aiSummary: '', abstract }, 30), 'First sentence is here.', 'an empty AI summary is no summary');
+  assert.equal(tldr({ aiSummary: 'Uses $\\alpha$ well.', abstract }), 'Uses α well.');
+  assert.equal(tldr({ aiSummary: null, abstract: '' }), '');
+});
+
+test('shortenOnWord: within the limit as is, else cut on the last space that fits, trailing punctuation dropped', () => {
+  assert.equal(shortenOnWord('exactly ten', 11), 'exactly ten');
+  assert.equal(shortenOnWord('one two three', 9), 'one two…');
+  assert.equal(shortenOnWord('one two, three', 10), 'one two…', 'the comma before the cut goes');
+  assert.equal(shortenOnWord('one — two three', 8), 'one…', 'and a dash with its spaces');
+  assert.equal(shortenOnWord('ααα βββ γγγ', 8), 'ααα βββ…', 'characters are code points');
+  assert.equal(shortenOnWord('longword, next', 3), 'longword…', 'a first word too long: whole, its comma dropped');
+  assert.ok(shortenOnWord('one two three', 9).length <= 9);
+});
+
+test('sentence ends: after several spaces, never before a lower-case word, after a stray space, inside brackets', () => {
+  assert.deepEqual(splitSentences('One ends.   Two begins.'), ['One ends.', 'Two begins.'], 'several spaces');
+  assert.deepEqual(splitSentences('Not here. then on.'), ['Not here. then on.'], 'a lower-case word continues it');
+  assert.deepEqual(splitSentences(''), [], 'no text, no sentence');
+  assert.deepEqual(splitSentences('It is . Then more.'), ['It is .', 'Then more.'], 'a full stop after a space');
+  assert.deepEqual(splitSentences('As in ((e.g. Three) ways.'), ['As in ((e.g. Three) ways.'], 'an abbreviation after two brackets');
+});

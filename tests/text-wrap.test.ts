@@ -99,3 +99,45 @@ test('any text: lines within the width except lone overlong words and URLs, word
     { numRuns: 500 },
   );
 });
+
+test('the edges of wrapping: a line of exactly the width, code points, both indents, http and https, blank paragraphs', () => {
+  assert.deepEqual(wrapText('aaaa bbbb cccc', { width: 9 }), ['aaaa bbbb', 'cccc'], 'a line may be exactly the width');
+  assert.deepEqual(wrapText('aaaa bbbb cccc', { width: 8 }), ['aaaa', 'bbbb', 'cccc']);
+  assert.deepEqual(wrapText('ααα βββ γγγ', { width: 7 }), ['ααα βββ', 'γγγ'], 'width counts characters, not bytes');
+  assert.deepEqual(wrapText('one two three four', { width: 9, indent: '1. ', hangingIndent: '   ' }), [
+    '1. one',
+    '   two',
+    '   three',
+    '   four',
+  ]);
+  assert.deepEqual(
+    wrapText('one two three', { width: 8, indent: '> ' }),
+    ['> one', '> two', '> three'],
+    'the hanging indent defaults to the indent',
+  );
+  assert.deepEqual(wrapText('see http://example.org/a', { width: 30 }), ['see http://example.org/a'], 'a URL that fits stays on its line');
+  assert.deepEqual(wrapText('see the page http://example.org/abc next', { width: 20 }), ['see the page', 'http://example.org/abc', 'next']);
+  assert.deepEqual(
+    wrapText('see the page https://example.org/a next', { width: 26 }),
+    ['see the page', 'https://example.org/a', 'next'],
+    'https too',
+  );
+  assert.deepEqual(
+    wrapText('https://example.org/a then more words', { width: 26 }),
+    ['https://example.org/a then', 'more words'],
+    'a URL first on its line shares it',
+  );
+  assert.deepEqual(
+    wrapText('see the example.org page and more', { width: 20 }),
+    ['see the example.org', 'page and more'],
+    'a bare domain is a word',
+  );
+  assert.deepEqual(wrapText('', { width: 10 }), []);
+  assert.deepEqual(wrapText('   ', { width: 10 }), []);
+  assert.equal(
+    wrapParagraphs('one two\n \t\nthree four\n\n\n\n', { width: 7 }),
+    'one two\n\nthree\nfour',
+    'blank lines with spaces separate; empty paragraphs go',
+  );
+  assert.equal(wrapParagraphs('one\ntwo', { width: 20 }), 'one two', 'a single line break is not a paragraph');
+});

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
 import { deriveKeys } from '../src/security/keys.ts';
 import { signToken, verifyToken } from '../src/security/tokens.ts';
@@ -46,4 +47,52 @@ test('forged, truncated, re-targeted and oversized tokens are refused', () => {
 
 test('keys derived for different uses differ', () => {
   assert.notDeepEqual(keys.tokens, keys.ipHash);
+});
+
+/** A token for any payload, correctly signed: what only the key's holder could make. */
+function signedPayload(payload: string): string {
+  return `${Buffer.from(payload).toString('base64url')}.${createHmac('sha256', keys.tokens).update(payload).digest('base64url')}`;
+}
+
+test('a correctly signed payload is still refused when its claims are not well formed', () => {
+  assert.equal(
+    verifyToken(keys.tokens, signedPayload('unsubscribe.1.0'), 'unsubscribe', now).ok,
+    true,
+    'the helper signs as signToken does',
+  );
+  for (const payload of [
+    'other.1.0', // unknown purpose
+    'unsubscribe.0.0', // subscriber 0
+    'unsubscribe.-1.0', // negative subscriber
+    `unsubscribe.${'z'.repeat(12)}.0`, // beyond a safe integer
+    `unsubscribe.1.${'z'.repeat(12)}`,
+    'unsubscribe.1', // no expiry
+    'unsubscribe', // no subscriber, no expiry
+  ]) {
+    assert.deepEqual(verifyToken(keys.tokens, signedPayload(payload), 'unsubscribe', now), { ok: false, reason: 'malformed' }, payload);
+  }
+});
+
+test('tokens are at most 256 characters, and a signature is base64url from its first character to its last', () => {
+  const ofLength = (length: number) => {
+    for (let padding = 0; padding < 300; padding++) {
+      const token = signedPayload(`unsubscribe.${'0'.repeat(padding)}1.0`);
+      if (token.length === length) return token;
+    }
+    throw new Error(`no token of ${length} characters`);
+  };
+  assert.equal(verifyToken(keys.tokens, ofLength(256), 'unsubscribe', now).ok, true, '256 characters is fine');
+  assert.deepEqual(verifyToken(keys.tokens, ofLength(260), 'unsubscribe', now), { ok: false, reason: 'malformed' }, 'longer is not');
+  const [payload, signature] = unsubscribe.split('.') as [string, string];
+  // Base64url decoding skips a stray character: the pattern, not the decoder, has to refuse it.
+  for (const token of [`${payload}.!${signature}`, `${payload}.${signature}!`, `!${payload}.${signature}`, `${payload}!.${signature}`]) {
+    assert.deepEqual(verifyToken(keys.tokens, token, 'unsubscribe', now), { ok: false, reason: 'malformed' }, token);
+  }
+});
+
+test('a confirm token is valid up to and including its expiry second, and expired one millisecond after', () => {
+  const expiresAt = now / 1000 + 60;
+  const token = signToken(keys.tokens, { purpose: 'confirm', subscriberId: 7, expiresAt });
+  assert.equal(verifyToken(keys.tokens, token, 'confirm', expiresAt * 1000).ok, true);
+  assert.deepEqual(verifyToken(keys.tokens, token, 'confirm', expiresAt * 1000 + 1), { ok: false, reason: 'expired' });
 });

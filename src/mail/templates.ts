@@ -73,9 +73,14 @@ export function htmlToText(html: string): string {
   });
 }
 
+let mjmlCompilations = 0;
+/** How many times this process has compiled MJML: tests hold the digest to once per edition. */
+export const mjmlCompilationCount = (): number => mjmlCompilations;
+
 /** Renders one template to HTML (MJML, validated strictly) and plain text. MJML costs ~10 ms: call it once per edition, not per reader. */
 export async function renderEmail(name: string, data: object): Promise<RenderedEmail> {
   const template = load(name);
+  mjmlCompilations++;
   // No web fonts: MJML links Google Fonts for some families, which tells Google when a reader opens a message.
   const result = await mjml2html(template.html(data), { validationLevel: 'strict', keepComments: false, fonts: {} });
   if (result.errors.length > 0) {

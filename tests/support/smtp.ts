@@ -24,6 +24,8 @@ export interface TestSmtpServer {
   /** Decide per new connection: return e.g. { code: 421, message: '…' } to refuse it at the greeting. */
   setConnectionPolicy(policy: (() => { code: number; message: string } | undefined) | undefined): void;
   waitForMessages(count: number, timeoutMs?: number): Promise<ReceivedMessage[]>;
+  /** True when no client is connected and no received message is still being parsed: everything sent so far is in `messages`. */
+  quiet(): boolean;
   close(): Promise<void>;
 }
 
@@ -67,11 +69,13 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', async () => {
+        parsing++;
         const raw = Buffer.concat(chunks);
         const refusal = dataPolicy?.(session.envelope.rcptTo.map((rcpt) => rcpt.address));
         if (refusal) return callback(refuse(refusal));
         const parsed = await simpleParser(raw);
         messages.push({ envelopeTo: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw, parsed });
+        parsing--;
         for (const wake of waiters) wake();
         callback();
       });
@@ -79,6 +83,13 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
   });
   // A client killed mid-session (the crash tests SIGKILL workers) resets its socket: not a test failure.
   server.on('error', () => {});
+  // A socket is counted until the server has seen it close, so everything its client sent has been read.
+  let connections = 0;
+  let parsing = 0;
+  server.server.on('connection', (socket) => {
+    connections++;
+    socket.once('close', () => connections--);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
 
@@ -99,6 +110,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     setConnectionPolicy(next) {
       connectionPolicy = next;
     },
+    quiet: () => connections === 0 && parsing === 0,
     waitForMessages(count, timeoutMs = 10_000) {
       if (messages.length >= count) return Promise.resolve(messages);
       return new Promise((resolve, reject) => {

@@ -6,8 +6,10 @@
 -- A batch of subscribe requests (all that reached one API process in one event-loop tick), one row per
 -- request in $1..$4: email_input, email (normalised), source_ip_hash, reason; $5 resend minutes.
 -- Returns one row per request, in order (ord): the subscriber and whether a confirmation is due.
--- One statement whatever each address's state, and it always writes (last_requested_at), so the answer
--- takes the same time for new, pending, confirmed, unsubscribed and suppressed addresses.
+-- One statement whatever each address's state, and it always writes (last_requested_at of the subscriber,
+-- or of the suppression for a listed address without one), so the answer takes the same time for new,
+-- pending, confirmed, unsubscribed and suppressed addresses (tests/subscription-batch.test.ts checks that
+-- every state's transaction is assigned a transaction id, i.e. commits a write).
 -- New address: inserted as pending with the send slot claimed. Pending: the slot is claimed again only
 -- when the last confirmation is older than $5 minutes. Unsubscribed: back to pending (it starts over
 -- with a confirmation). Confirmed or suppressed: nothing but last_requested_at changes. The FOR UPDATE
@@ -60,6 +62,20 @@ existing AS (
    WHERE f.key NOT IN (SELECT i.key FROM inserted i)
    ORDER BY f.key
      FOR UPDATE OF s
+),
+-- An address on the suppressions list with no subscriber row has nothing above to write: its request is
+-- recorded on the suppression instead (last_requested_at, migration 019), so it too commits a write.
+-- Locked in key order after the subscriber rows, like them.
+listed AS (
+  SELECT p.email
+    FROM suppressions p
+    JOIN firsts f ON f.key = p.email
+   WHERE f.suppressed AND f.key NOT IN (SELECT e.key FROM existing e)
+   ORDER BY p.email
+     FOR UPDATE OF p
+),
+noted AS (
+  UPDATE suppressions p SET last_requested_at = now() FROM listed l WHERE p.email = l.email
 ),
 touched AS (
   UPDATE subscribers s
