@@ -3,11 +3,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  abstractExcerpt,
   digestView,
+  editionHeading,
   editionSubject,
   editionTitle,
   formatAuthors,
+  formatVotes,
   longDate,
   paperView,
   type EditionPaper,
@@ -38,24 +39,6 @@ test('authors: names trimmed, blanks dropped, four shown whole, five or more as 
   assert.equal(formatAuthors(['A', 'B', 'C', 'D', 'E', 'F']), 'A, B, C et al.');
 });
 
-test('an excerpt: whitespace collapsed, cut at the last space before the limit, trailing punctuation dropped', () => {
-  assert.equal(abstractExcerpt('  One\n\ttwo   three  '), 'One two three', 'short: collapsed and trimmed, no ellipsis');
-  assert.equal(abstractExcerpt('a'.repeat(280)), 'a'.repeat(280), 'exactly the limit is kept whole');
-  assert.equal(abstractExcerpt('aaaa bbbb cccc', 12), 'aaaa bbbb…', 'cut at the last space at or before the limit');
-  assert.equal(abstractExcerpt('aaaa bbbb, cccc', 12), 'aaaa bbbb…', 'a comma before the cut goes');
-  assert.equal(abstractExcerpt('aaaa bbbb; - cccc', 13), 'aaaa bbbb…', 'so do ; : . - and spaces');
-  assert.equal(abstractExcerpt('a'.repeat(30), 10), `${'a'.repeat(10)}…`, 'no space at all: cut at the limit');
-  assert.equal(abstractExcerpt(`ab ${'c'.repeat(30)}`, 10), `ab ${'c'.repeat(7)}…`, 'a space too early: cut at the limit');
-  assert.equal(abstractExcerpt(`${'a'.repeat(5)} ${'b'.repeat(30)}`, 10), `${'a'.repeat(5)}…`, 'a space at half the limit is used');
-});
-
-test('an excerpt never ends inside a $…$ formula, and an escaped \\$ is not one', () => {
-  assert.equal(abstractExcerpt('We bound it by $a + b + c$ here', 20), 'We bound it by…', 'cut before the formula opens');
-  assert.equal(abstractExcerpt('$a + b + c + d$ here', 10), '…', 'a formula at the start leaves nothing before it');
-  assert.equal(abstractExcerpt('It costs \\$5 and more words here', 20), 'It costs \\$5 and…', 'an escaped dollar opens nothing');
-  assert.equal(abstractExcerpt('Both $a$ and $b$ are small words here', 22), 'Both $a$ and $b$ are…', 'closed formulas are kept');
-});
-
 test('the title, subject and date of an edition', () => {
   assert.equal(longDate('2026-11-28'), 'Saturday, 28 November 2026');
   assert.equal(longDate('2026-01-01'), 'Thursday, 1 January 2026', 'the calendar day itself, whatever the zone');
@@ -66,7 +49,8 @@ test('the title, subject and date of an edition', () => {
   assert.equal(editionSubject('2026-11-28', [paper({ title: 'x'.repeat(70) })]), `28 Nov — ${'x'.repeat(70)}`, '70 characters fit');
   assert.equal(
     editionSubject('2026-11-28', [paper({ title: `${'x'.repeat(60)}   ${'y'.repeat(20)}` })]),
-    `28 Nov — ${'x'.repeat(60)} ${'y'.repeat(8)}…`,
+    `28 Nov — ${'x'.repeat(60)}…`,
+    'cut on a word, never inside one',
   );
   assert.equal(
     editionSubject('2026-11-28', [paper({ title: `${'x'.repeat(68)} yyyy` })]),
@@ -75,59 +59,81 @@ test('the title, subject and date of an edition', () => {
   );
 });
 
-test('a paper as the email shows it', () => {
-  assert.deepEqual(
-    paperView(
-      paper({
-        rank: 3,
-        title: ' Spaced \n title ',
-        url: 'javascript:alert(1)',
-        codeUrl: 'https://github.com/x/y',
-        projectUrl: 'ftp://example.org',
-        githubStars: 12345,
-        upvotes: 1,
-        authors: ['Ada', 'Grace'],
-        abstract: 'Short.',
-      }),
-    ),
-    {
+test('a paper as the email shows it: Hugging Face title link, arXiv and PDF, code with stars, a TL;DR', () => {
+  const view = paperView(
+    paper({
       rank: 3,
-      title: 'Spaced title',
-      url: '#',
-      authors: 'Ada, Grace',
-      excerpt: 'Short.',
-      upvotes: 1,
-      upvotesLabel: 'upvote',
+      title: ' Spaced \n A$^2$Search ',
       codeUrl: 'https://github.com/x/y',
-      projectUrl: null,
-      stars: '12,345',
-    },
+      projectUrl: 'ftp://example.org',
+      githubStars: 12345,
+      upvotes: 1,
+      authors: ['Ada', 'Grace'],
+      abstract: 'Short.',
+      aiSummary: null,
+    }),
   );
-  assert.equal(paperView(paper({ upvotes: 0 })).upvotesLabel, 'upvotes');
-  assert.equal(paperView(paper({ upvotes: 2 })).upvotesLabel, 'upvotes');
+  assert.deepEqual(view, {
+    rank: 3,
+    featured: true,
+    title: 'Spaced A²Search',
+    url: 'https://huggingface.co/papers/2611.00001',
+    huggingFaceUrl: 'https://huggingface.co/papers/2611.00001',
+    authors: 'Ada, Grace',
+    tldr: 'Short.',
+    upvotes: 1,
+    votes: '▲ 1 upvote',
+    links: [
+      { label: 'arXiv', url: 'https://arxiv.org/abs/2611.00001' },
+      { label: 'PDF', url: 'https://arxiv.org/pdf/2611.00001' },
+      { label: 'Code ★ 12,345', url: 'https://github.com/x/y' },
+    ],
+    codeUrl: 'https://github.com/x/y',
+    projectUrl: null,
+    stars: '12,345',
+  });
+  assert.equal(paperView(paper({ rank: 4 })).featured, false, 'the top three are cards, the rest compact');
+  assert.equal(paperView(paper({ aiSummary: 'The  TL;DR.' })).tldr, 'The TL;DR.', 'the AI summary before the abstract');
   assert.equal(paperView(paper({ githubStars: 0 })).stars, null, 'no stars shown for zero');
   assert.equal(paperView(paper({ githubStars: 1 })).stars, '1');
   assert.equal(paperView(paper({ githubStars: -3 })).stars, null, 'nor for a nonsense negative count');
   assert.equal(paperView(paper({ githubStars: null })).stars, null);
-  assert.equal(paperView(paper({ url: 'https://arxiv.org/abs/1' })).url, 'https://arxiv.org/abs/1');
+  const demo = paperView(paper({ externalId: 'synthetic-0001', url: 'https://arxiv.org/search/?query=x' }));
+  assert.equal(demo.huggingFaceUrl, null, 'a demo paper has no Hugging Face page, and none is invented');
+  assert.equal(demo.url, 'https://arxiv.org/search/?query=x');
+  assert.equal(paperView(paper({ externalId: 'synthetic-0002', url: 'javascript:alert(1)' })).url, '#', 'only http(s) links');
 });
 
-test('the whole view: papers in order, a preview of their titles cut at 140 characters, the links as given', () => {
+test('votes are said as they are: the growth only when known and positive, never "+0"', () => {
+  assert.equal(formatVotes(64, 41), '▲ 64 upvotes · +41 today');
+  assert.equal(formatVotes(64, 0), '▲ 64 upvotes');
+  assert.equal(formatVotes(64, null), '▲ 64 upvotes');
+  assert.equal(formatVotes(64, undefined), '▲ 64 upvotes');
+  assert.equal(formatVotes(1, null), '▲ 1 upvote');
+  assert.equal(formatVotes(0, null), 'no upvotes yet');
+  assert.equal(formatVotes(1234, 1000), '▲ 1,234 upvotes · +1,000 today');
+  assert.equal(editionHeading(10), 'The 10 papers rising fastest on Hugging Face');
+  assert.equal(editionHeading(1), 'The paper rising fastest on Hugging Face');
+});
+
+test('the whole view: papers in order, cards then compact rows, the preview from the lead TL;DR, the links as given', () => {
   const links = { browserUrl: 'https://p.example/editions/2026-11-28', homeUrl: 'https://p.example/', unsubscribeUrl: '%%U%%' };
-  const view = digestView('2026-11-28', [paper({ title: 'First' }), paper({ rank: 2, title: 'Second' })], links);
+  const papers = [1, 2, 3, 4].map((rank) => paper({ rank, title: `Paper ${rank}`, abstract: `Finding ${rank}.` }));
+  const view = digestView('2026-11-28', papers, links);
+  assert.equal(view.subject, '28 Nov — Paper 1 + 3 more');
+  assert.equal(view.heading, 'The 4 papers rising fastest on Hugging Face');
+  assert.equal(view.preview, 'Finding 1.');
   assert.deepEqual(
-    { ...view, papers: view.papers.map((each) => each.title) },
-    {
-      editionDate: '2026-11-28',
-      longDate: 'Saturday, 28 November 2026',
-      title: 'Trending papers · Saturday, 28 November 2026',
-      subject: '28 Nov — First + 1 more',
-      preview: 'First · Second',
-      papers: ['First', 'Second'],
-      ...links,
-    },
+    view.featured.map((each) => each.title),
+    ['Paper 1', 'Paper 2', 'Paper 3'],
   );
-  const long = digestView('2026-11-28', [paper({ title: 'a'.repeat(100) }), paper({ title: 'b'.repeat(100) })], links);
-  assert.equal(long.preview, `${'a'.repeat(100)} · ${'b'.repeat(36)}…`);
-  assert.equal(long.preview.length, 140);
+  assert.deepEqual(
+    view.more.map((each) => each.title),
+    ['Paper 4'],
+  );
+  assert.equal(view.feedUrl, 'https://p.example/feed.xml', 'the feed defaults to /feed.xml');
+  assert.equal(view.browserUrl, links.browserUrl);
+  assert.equal(view.unsubscribeUrl, '%%U%%');
+  const long = digestView('2026-11-28', [paper({ abstract: `${'word '.repeat(60)}end.` })], links);
+  assert.ok(long.preview.length <= 140 && long.preview.endsWith('…'), `the preview is cut on a word: ${long.preview}`);
 });
