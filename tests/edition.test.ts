@@ -38,11 +38,12 @@ test('two builds of the same date at once freeze one edition and both get it', a
   const again = await buildEdition(pool, context.env, '2026-12-05', new Date());
   assert.ok(again.kind === 'existing');
   assert.equal(again.edition.papers[0]!.title, 'Frozen <em>paper</em>');
-  // The title appears escaped in <mj-title> and in the paper's card; not once raw, in either.
+  // The title appears escaped as the text of the card's title link (the document <title> is the edition's, not
+  // the paper's), and never raw anywhere.
   const html = again.edition.htmlTemplate;
-  assert.ok(html.includes('Frozen &lt;em&gt;paper&lt;/em&gt;'));
-  assert.ok(!html.includes('<em>paper'), 'the paper card escapes its title too');
-  assert.ok(html.split('Frozen &lt;em&gt;paper&lt;/em&gt;').length - 1 >= 2, 'the escaped title is in the card, not only in <mj-title>');
+  assert.match(html, /<a [^>]*>Frozen &lt;em&gt;paper&lt;\/em&gt;<\/a>/, "the escaped title is the card's link text");
+  assert.ok(!html.includes('<em>paper'), 'the paper card escapes its title');
+  assert.doesNotMatch(html, /<title>[^<]*Frozen/, 'the document title is the edition, so it cannot stand in for the card');
 });
 
 test('the archive page shows the edition, escaped, with no personal data', async () => {
