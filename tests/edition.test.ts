@@ -1,15 +1,13 @@
 // An edition is frozen once per date, and the web archive shows it to anyone without personal data.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { buildEdition } from '../src/digest/edition.ts';
 import { isEditionDate } from '../src/digest/calendar.ts';
 import { buildApp } from '../src/http/app.ts';
 import { insertPapers, insertSubscribers, startDigestWorkers, upcomingDate } from './support/digest.ts';
+import { runPaperboy } from './support/cli.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
 
-const CLI = fileURLToPath(new URL('../bin/paperboy.js', import.meta.url));
 
 let context: TestContext;
 before(async () => {
@@ -76,37 +74,7 @@ test('edition dates are real calendar days', () => {
   for (const bad of ['2026-02-30', '2026-13-01', '26-11-28', '2026-11-28T00:00', '', '2026-1-1']) assert.ok(!isEditionDate(bad), bad);
 });
 
-function runDigestCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { env } = context;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'digest', ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        PAPERBOY_SOURCE: '1',
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        DATABASE_URL: env.DATABASE_URL,
-        REDIS_URL: env.REDIS_URL,
-        QUEUE_PREFIX: env.QUEUE_PREFIX,
-        SMTP_URL: env.SMTP_URL,
-        SECRET_KEY: env.SECRET_KEY,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`paperboy digest ${args.join(' ')} hung\n${stdout}\n${stderr}`));
-    }, 30_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runDigestCli = (args: string[]) => runPaperboy(context, ['digest', ...args]);
 
 test('paperboy digest refuses a bad date with one line and a non-zero exit', async () => {
   const result = await runDigestCli(['--date', '2026-02-30']);

@@ -2,17 +2,15 @@
 // suppresses nobody, and `paperboy digest --resume` delivers everyone exactly once after the fix. A list with a
 // few dead mailboxes is not paused: those are suppressed and everyone else is delivered.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { dateIn } from '../src/digest/calendar.ts';
 import { enqueueDigest } from '../src/digest/digest-job.ts';
 import { createLogger } from '../src/logger.ts';
 import { deliveryStatuses, editionSettled, insertConfirmedReaders, insertPapers, startDigestWorkers, waitFor } from './support/digest.ts';
+import { runPaperboy } from './support/cli.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
 
-const CLI = fileURLToPath(new URL('../bin/paperboy.js', import.meta.url));
 const READERS = 300;
 const BATCH = 25;
 
@@ -22,38 +20,7 @@ before(async () => {
 });
 after(() => context.close());
 
-function runDigestCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { env } = context;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'digest', ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        PAPERBOY_SOURCE: '1',
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        DATABASE_URL: env.DATABASE_URL,
-        REDIS_URL: env.REDIS_URL,
-        QUEUE_PREFIX: env.QUEUE_PREFIX,
-        SMTP_URL: env.SMTP_URL,
-        SECRET_KEY: env.SECRET_KEY,
-        DELIVERY_BATCH_SIZE: String(BATCH),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`paperboy digest ${args.join(' ')} hung\n${stdout}\n${stderr}`));
-    }, 90_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runDigestCli = (args: string[]) => runPaperboy(context, ['digest', ...args], { DELIVERY_BATCH_SIZE: String(BATCH) });
 
 async function suppressedCount(): Promise<number> {
   const { rows } = await context.database.pool.query<{ n: number }>(
@@ -84,7 +51,7 @@ test('550 5.7.26 at DATA for everyone: nobody suppressed, paused after the sampl
   try {
     const paused = await runDigestCli(['--date', date, '--wait']);
     assert.equal(paused.code, 1, `--wait reports a paused edition with a non-zero exit\n${paused.stdout}${paused.stderr}`);
-    assert.match(paused.stdout, /paused: \d+ of \d+ sends refused, most common reply "550 5\.7\.26 Unauthenticated email/);
+    assert.match(paused.stdout, /paused: \d+ of \d+ sends refused, most common reply "550 5\.7\.26 Unauthenticated email/, paused.stderr);
     assert.match(paused.stdout, new RegExp(`paperboy digest --resume --date ${date}`));
 
     // Whatever was in flight finishes; then nothing moves.

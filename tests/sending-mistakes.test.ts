@@ -1,17 +1,15 @@
 // Operator mistakes that used to reach readers are refused: production without a relay, an edition dated in the
 // future, demo papers in a real edition.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { parseEnv } from '../src/config/env.ts';
 import { pickTrendingPapers } from '../src/db/trending.ts';
 import { dateIn } from '../src/digest/calendar.ts';
 import { trendingOptionsFrom } from '../src/digest/trending.ts';
 import { insertPapers } from './support/digest.ts';
+import { runPaperboy } from './support/cli.ts';
 import { createTestContext, testEnv, type TestContext } from './support/services.ts';
 
-const CLI = fileURLToPath(new URL('../bin/paperboy.js', import.meta.url));
 
 let context: TestContext;
 before(async () => {
@@ -19,39 +17,7 @@ before(async () => {
 });
 after(() => context.close());
 
-function runCli(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        PAPERBOY_SOURCE: '1',
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        DATABASE_URL: context.env.DATABASE_URL,
-        REDIS_URL: context.env.REDIS_URL,
-        QUEUE_PREFIX: context.env.QUEUE_PREFIX,
-        SMTP_URL: context.env.SMTP_URL,
-        SECRET_KEY: context.env.SECRET_KEY,
-        ...env,
-      } as NodeJS.ProcessEnv,
-      // No .env of the checkout may fill in what the test leaves out.
-      cwd: fileURLToPath(new URL('./fixtures/', import.meta.url)),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`paperboy ${args.join(' ')} hung\n${stdout}\n${stderr}`));
-    }, 60_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runCli = (args: string[], env: Record<string, string | undefined>) => runPaperboy(context, args, env);
 
 test('production without SMTP_URL refuses to start, in one line, rather than counting outbox mail as sent', async () => {
   assert.throws(() => parseEnv({ NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(32) }), /SMTP_URL is required when NODE_ENV=production/);

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { TestContext } from './services.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/paperboy.js', import.meta.url));
+// No .env lives here, so nothing of the checkout's own configuration fills in what a test leaves out.
+const NO_DOTENV = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
 export interface CliRun {
   code: number | null;
@@ -11,11 +13,16 @@ export interface CliRun {
   stderr: string;
 }
 
+/**
+ * Resolves once the process has exited *and* its stdout and stderr have ended ('close'). On 'exit' the pipes may
+ * still hold what the command printed just before `process.exit`: on a busy machine the parent sees the exit
+ * first about once in a hundred runs, and the output comes back empty (what failed `digest --wait` in CI once).
+ */
 export function runPaperboy(
   context: TestContext,
   args: string[],
   env: Record<string, string | undefined> = {},
-  timeoutMs = 60_000,
+  timeoutMs = 120_000,
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
@@ -31,7 +38,7 @@ export function runPaperboy(
         SECRET_KEY: context.env.SECRET_KEY,
         ...env,
       } as NodeJS.ProcessEnv,
-      cwd: fileURLToPath(new URL('../fixtures/', import.meta.url)),
+      cwd: NO_DOTENV,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -40,9 +47,13 @@ export function runPaperboy(
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`paperboy ${args.join(' ')} hung\n${stdout}\n${stderr}`));
+      reject(new Error(`paperboy ${args.join(' ')} still running after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
     }, timeoutMs);
-    child.on('exit', (code) => {
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
