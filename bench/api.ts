@@ -17,7 +17,7 @@ import { Redis } from 'ioredis';
 import { dropDatabase } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { spawnApi } from '../tests/support/api-process.ts';
-import { freePort } from '../tests/support/private-services.ts';
+import { freePort } from '../tests/support/ports.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 5);

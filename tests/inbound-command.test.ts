@@ -2,12 +2,12 @@
 // ours, unsubscribing the reader whose address was mailed, and stopping cleanly on SIGTERM.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { readerUnsubscribeMailto } from '../src/mail/return-path.ts';
 import { insertSubscribers, waitFor } from './support/digest.ts';
+import { freePort } from './support/ports.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
 
 const CLI = fileURLToPath(new URL('../bin/paperboy.js', import.meta.url));
@@ -18,14 +18,6 @@ before(async () => {
   context = await createTestContext('inbound-command', { BOUNCE_ADDRESS: BOUNCES });
 });
 after(() => context.close());
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function send(port: number, to: string): Promise<{ ok: boolean; code?: number }> {
   return new Promise((resolve) => {

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './private-services.ts';
+import { freePort } from './ports.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/paperboy.js', import.meta.url));
 

@@ -3,11 +3,11 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
 import { chown, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import { freePort } from './ports.ts';
 
 // Servers still running when the test process exits (a failed assertion skips `remove()`) are stopped with it.
 const running = new Set<ChildProcess>();
@@ -19,15 +19,6 @@ function track(child: ChildProcess): ChildProcess {
   running.add(child);
   child.on('exit', () => running.delete(child));
   return child;
-}
-
-/** A port nobody listens on right now (the OS picks it; tiny race, fine for tests). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function waitUntil(probe: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
