@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { testQueuePrefix } from './support/names.ts';
 
 const CLI = fileURLToPath(new URL('../bin/paperboy.js', import.meta.url));
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -128,7 +129,7 @@ async function redisKeys(prefix: string, remove = false): Promise<number> {
 
 test('start serves, and SIGTERM drains and exits 0 within 10 s', async () => {
   // Its own BullMQ prefix, removed afterwards as every test file removes its keys.
-  const prefix = `pbtest-cli-${process.pid}`;
+  const prefix = testQueuePrefix('cli');
   try {
     const run = await runCli(
       ['start'],

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { dropDatabase } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createPool, type Pool } from '../../src/db/pool.ts';
+import { testDatabaseName } from './names.ts';
 
 export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -13,7 +13,7 @@ export interface TestDatabase {
 
 /** A fresh, migrated database of its own for one test file, dropped afterwards. */
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
-  const name = `paperboy_test_${label.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+  const name = testDatabaseName(label);
   const url = new URL(ADMIN_DATABASE_URL);
   url.pathname = `/${name}`;
   await migrate(url.toString());

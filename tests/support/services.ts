@@ -1,9 +1,9 @@
 // Everything a test file needs, real and isolated: its own database, BullMQ prefix and SMTP server.
-import { randomBytes } from 'node:crypto';
 import { parseEnv, type Env } from '../../src/config/env.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openServices, type Services } from '../../src/runtime/services.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { testQueuePrefix } from './names.ts';
 import { startSmtpServer, type TestSmtpServer } from './smtp.ts';
 
 export interface TestContext {
@@ -36,7 +36,7 @@ export function testEnv(overrides: Record<string, string | undefined>): Env {
 
 export async function createTestContext(label: string, overrides: Record<string, string | undefined> = {}): Promise<TestContext> {
   const [database, smtp] = await Promise.all([createTestDatabase(label), startSmtpServer()]);
-  const prefix = `pbtest-${label}-${randomBytes(4).toString('hex')}`;
+  const prefix = testQueuePrefix(label);
   const env = testEnv({ DATABASE_URL: database.url, QUEUE_PREFIX: prefix, SMTP_URL: smtp.url, ...overrides });
   const services = await openServices(env, { logger: createLogger(env.LOG_LEVEL) });
   const clearQueues = async () => {
