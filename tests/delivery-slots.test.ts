@@ -50,3 +50,32 @@ test('local time reads the reader calendar day and weekday', () => {
   assert.deepEqual(localTime(new Date('2026-12-01T23:30:00Z'), 'Asia/Tokyo'), { date: '2026-12-02', hour: 8, minute: 30, weekday: 3 });
   assert.deepEqual(localTime(new Date('2026-12-01T23:30:00Z'), 'UTC'), { date: '2026-12-01', hour: 23, minute: 30, weekday: 2 });
 });
+
+test('a reader whose hour starts a new local day inside a UTC hour is still sent: Kolkata at midnight, in the 18:00 UTC run', () => {
+  // 00:00 IST is 18:30 UTC the day before: the 18:00 run spans 23:30 to 00:29 in Kolkata, two local dates.
+  const midnight: DeliveryPreference = { frequency: 'daily', weekday: 1, hour: 0, timeZone: 'Asia/Kolkata' };
+  assert.deepEqual(dueRuns(midnight, '2026-12-01T00:00:00Z', 48), ['2026-12-01T18:00:00.000Z', '2026-12-02T18:00:00.000Z']);
+  // Weekly on Thursday: the Thursday that starts at 18:30 UTC on Wednesday.
+  const thursdays: DeliveryPreference = { ...midnight, frequency: 'weekly', weekday: 4 };
+  assert.deepEqual(dueRuns(thursdays, '2026-11-30T00:00:00Z', 7 * 24), ['2026-12-02T18:00:00.000Z']);
+});
+
+test('every weekday is the reader’s own: Monday to Sunday in Auckland, a day ahead of UTC', () => {
+  // 2026-12-07 is a Monday. 09:00 in Auckland (NZDT, +13) is 20:00 UTC the day before.
+  const runs = (weekday: number) =>
+    dueRuns({ frequency: 'weekly', weekday, hour: 9, timeZone: 'Pacific/Auckland' }, '2026-12-06T00:00:00Z', 7 * 24);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 6, 7].map(runs),
+    [6, 7, 8, 9, 10, 11, 12].map((day) => [`2026-12-${String(day).padStart(2, '0')}T20:00:00.000Z`]),
+  );
+});
+
+test('the far ends of the clock: Kiritimati (+14) and Pago Pago (−11) are sent in the right UTC hour', () => {
+  assert.equal(instantOf('2026-12-02', 8, 'Pacific/Kiritimati').toISOString(), '2026-12-01T18:00:00.000Z');
+  assert.equal(instantOf('2026-12-02', 8, 'Pacific/Pago_Pago').toISOString(), '2026-12-02T19:00:00.000Z');
+  assert.equal(instantOf('2026-12-02', 23, 'Pacific/Pago_Pago').toISOString(), '2026-12-03T10:00:00.000Z');
+});
+
+test('a date that is not one is refused loudly rather than answered with some instant', () => {
+  assert.throws(() => instantOf('not a date', 8, 'UTC'), RangeError);
+});

@@ -8,7 +8,6 @@ import { insertPapers, insertSubscribers, startDigestWorkers, upcomingDate } fro
 import { runPaperboy } from './support/cli.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
 
-
 let context: TestContext;
 before(async () => {
   context = await createTestContext('edition');

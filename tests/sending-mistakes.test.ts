@@ -10,7 +10,6 @@ import { insertPapers } from './support/digest.ts';
 import { runPaperboy } from './support/cli.ts';
 import { createTestContext, testEnv, type TestContext } from './support/services.ts';
 
-
 let context: TestContext;
 before(async () => {
   context = await createTestContext('sending-mistakes');

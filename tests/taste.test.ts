@@ -111,3 +111,116 @@ test('the votes line says the growth honestly, and nothing about growth it does 
   assert.equal(votesLine({ upvotes: 3, upvotesLast24h: 3 }), '▲ 3 today', 'all its votes are from today: no separate growth');
   assert.equal(votesLine({ upvotes: 1200, upvotesLast24h: 300 }), '▲ 1,200 · +300 today');
 });
+
+test('each setting on its own is taste: an excluded topic, a followed author, "only my topics" with none named', () => {
+  assert.deepEqual(ids(rankForReader(pool, taste({ exclude: ['diffusion'] }), { size: 10, tasteWeight: 1 })), [1, 3, 5]);
+  const following = rankForReader(pool, taste({ authors: ['Ada Lovelace'] }), { size: 1, tasteWeight: 1 });
+  assert.deepEqual(ids(following), [5], 'the followed author takes the one place, though four papers trend more');
+  assert.deepEqual(rankForReader(pool, taste({ onlyTopics: true }), { size: 10, tasteWeight: 1 }), [], 'no topics, no followed author: nothing');
+  const included = rankForReader(pool, taste({ include: ['protein'] }), { size: 10, tasteWeight: 1 });
+  assert.equal(included[0]!.paper.id, 5, 'an included topic alone lifts its paper');
+});
+
+test('a topic made only of common words matches nothing: it neither removes nor lifts any paper', () => {
+  assert.deepEqual(ids(rankForReader(pool, taste({ exclude: ['the', 'of a'] }), { size: 10, tasteWeight: 1 })), [1, 2, 3, 4, 5]);
+  assert.deepEqual(rankForReader(pool, taste({ include: ['and the'], onlyTopics: true }), { size: 10, tasteWeight: 1 }), []);
+});
+
+test('a topic matches only when every word of it is in the paper, in any form (plural, -ing)', () => {
+  const ranked = rankForReader(pool, taste({ include: ['video transformer'], onlyTopics: true }), { size: 10, tasteWeight: 1 });
+  assert.deepEqual(ids(ranked), [4], '"Video diffusion transformers" has both words');
+  assert.deepEqual(rankForReader(pool, taste({ include: ['video reward'], onlyTopics: true }), { size: 10, tasteWeight: 1 }), []);
+  const keyword = paper(6, 'Untitled', 'Nothing to see.', 1, { keywords: ['graph neural networks'] });
+  assert.deepEqual(ids(rankForReader([keyword], taste({ include: ['graph network'], onlyTopics: true }), { size: 1, tasteWeight: 1 })), [6], 'keywords count');
+});
+
+test('a followed author is matched whatever the case and the spaces around the name', () => {
+  const ranked = rankForReader(pool, taste({ authors: ['  ADA LOVELACE '] }), { size: 1, tasteWeight: 1 });
+  assert.equal(ranked[0]!.why, 'by Ada Lovelace, whom you follow');
+  const anonymous = paper(7, 'A paper with no author list', 'Diffusion.', 20, { authors: undefined });
+  assert.deepEqual(ids(rankForReader([anonymous], taste({ authors: ['Ada Lovelace'] }), { size: 1, tasteWeight: 1 })), [7]);
+});
+
+test('when followed authors fill more than the size, the best of them are kept, in score order', () => {
+  const many = [
+    paper(11, 'First by Ada', 'Graphs.', 3, { authors: ['Ada Lovelace'] }),
+    paper(12, 'Second by Ada', 'Graphs.', 5, { authors: ['Ada Lovelace'] }),
+    paper(13, 'Third by Ada', 'Graphs.', 4, { authors: ['Ada Lovelace'] }),
+    paper(14, 'Trending most, by someone else', 'Graphs.', 50),
+  ];
+  assert.deepEqual(ids(rankForReader(many, taste({ authors: ['Ada Lovelace'] }), { size: 2, tasteWeight: 1 })), [12, 13]);
+  // Followed authors come first whatever their score; with room left, the rest fill it, all in score order.
+  assert.deepEqual(ids(rankForReader(many, taste({ authors: ['Ada Lovelace'] }), { size: 3, tasteWeight: 1 })), [12, 13, 11]);
+  assert.deepEqual(ids(rankForReader(many, taste({ authors: ['Ada Lovelace'] }), { size: 4, tasteWeight: 1 })), [14, 12, 13, 11]);
+});
+
+test('the why line: a followed author before a topic, a topic before a liked paper; never "you liked" for a paper unlike any', () => {
+  const byAdaOnProteins = rankForReader(pool, taste({ authors: ['Ada Lovelace'], include: ['protein'] }), { size: 5, tasteWeight: 1 });
+  assert.equal(byAdaOnProteins.find((entry) => entry.paper.id === 5)!.why, 'by Ada Lovelace, whom you follow');
+  const topicAndLike = rankForReader(pool, taste({ liked: likedDiffusion, include: ['video'] }), { size: 5, tasteWeight: 1 });
+  assert.equal(topicAndLike.find((entry) => entry.paper.id === 4)!.why, 'matches video');
+  const diffusionReader = rankForReader(pool, taste({ liked: likedDiffusion }), { size: 5, tasteWeight: 1 });
+  assert.equal(diffusionReader.find((entry) => entry.paper.id === 5)!.why, '▲ 8 today', 'protein folding is like none of the diffusion papers');
+});
+
+test('a paper the reader liked that trends again is not explained by itself', () => {
+  const again = { ...likedDiffusion[0]!, trendingScore: 12, upvotes: 12 };
+  const ranked = rankForReader([again, ...pool], taste({ liked: likedDiffusion }), { size: 6, tasteWeight: 1 });
+  const why = ranked.find((entry) => entry.paper.id === again.id)!.why;
+  assert.doesNotMatch(why, /Denoising diffusion probabilistic models/);
+});
+
+test('similarity stays within [-1, 1], so at weight 1 a paper gets at most twice its trending score and never less than 0', () => {
+  const twin = paper(21, likedDiffusion[0]!.title, likedDiffusion[0]!.abstract, 10, { keywords: ['diffusion'] });
+  const foe = paper(22, likedRl[0]!.title, likedRl[0]!.abstract, 10);
+  const [liked, disliked] = [[likedDiffusion[0]!], [likedRl[0]!]];
+  const ranked = rankForReader([twin, foe, ...pool], taste({ liked, disliked, include: ['diffusion'] }), { size: 7, tasteWeight: 1 });
+  const twinRanked = ranked.find((entry) => entry.paper.id === 21)!;
+  assert.deepEqual([twinRanked.similarity, twinRanked.score], [1, 20], 'as liked as can be, and on a topic: capped at 1');
+  for (const entry of ranked) {
+    assert.ok(entry.similarity >= -1 && entry.similarity <= 1, `${entry.paper.id}: ${entry.similarity}`);
+    assert.ok(entry.score >= -1e-9 && entry.score <= 2 * entry.paper.trendingScore, `${entry.paper.id}: ${entry.score}`);
+  }
+  assert.equal(ranked.at(-1)!.paper.id, 22, 'the twin of a disliked paper comes last');
+});
+
+test('equal trending scores are ordered by id, whatever order the candidates come in', () => {
+  const tied = [paper(33, 'C', 'c', 5), paper(31, 'A', 'a', 5), paper(32, 'B', 'b', 5)];
+  assert.deepEqual(ids(rankForReader(tied, NO_TASTE, { size: 3, tasteWeight: 1 })), [31, 32, 33]);
+  assert.deepEqual(ids(rankForReader(tied, taste({ exclude: ['zebra'] }), { size: 3, tasteWeight: 1 })), [31, 32, 33]);
+});
+
+test('papers whose every word all the others share still rank, in trending order, with finite scores', () => {
+  const same = [paper(41, 'Diffusion', 'Diffusion.', 3), paper(42, 'Diffusion', 'Diffusion.', 4)];
+  const ranked = rankForReader(same, taste({ liked: [paper(43, 'Diffusion', 'Diffusion.', 0)] }), { size: 2, tasteWeight: 1 });
+  assert.deepEqual(ids(ranked), [42, 41]);
+  assert.ok(ranked.every((entry) => Number.isFinite(entry.score) && Number.isFinite(entry.similarity)));
+});
+
+test('a title weighs more than a passing mention in the abstract', () => {
+  const candidates = [
+    paper(51, 'Graph transformers', 'We study attention on molecules.', 5),
+    paper(52, 'Attention on molecules', 'We study graph transformers.', 5.1),
+    paper(54, 'Protein folding', 'Structure prediction.', 1),
+    paper(55, 'Speech recognition', 'Audio.', 1),
+  ];
+  const liked = [paper(53, 'Graph transformers at scale', 'Attention for protein graphs.', 0)];
+  assert.equal(rankForReader(candidates, taste({ liked }), { size: 2, tasteWeight: 1 })[0]!.paper.id, 51);
+});
+
+test('stemming keeps short words and -ss/-us/-is words whole, and meets -es and -ing forms', () => {
+  for (const word of ['bias', 'gans', 'process', 'corpus', 'thesis', 'nation', 'string', 'thing']) assert.equal(stem(word), word, word);
+  assert.equal(stem('boxes'), 'box');
+  assert.equal(stem('matches'), 'match');
+  assert.equal(stem('meshes'), 'mesh');
+  assert.equal(stem('buzzes'), 'buzz');
+  assert.equal(stem('testing'), 'test');
+  assert.equal(stem('running'), 'run');
+  assert.equal(stem('regularization'), stem('regular'));
+  assert.equal(stem('adaptation'), stem('adapt'));
+});
+
+test('terms: letters and digits of any script, one-character tokens and punctuation dropped', () => {
+  assert.deepEqual(terms('Llama-3 70B: Schrödinger équation, x = y!'), ['llama', '70b', 'schrödinger', 'équation']);
+  assert.deepEqual(terms('?!… —'), []);
+});
