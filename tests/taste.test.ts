@@ -116,7 +116,11 @@ test('each setting on its own is taste: an excluded topic, a followed author, "o
   assert.deepEqual(ids(rankForReader(pool, taste({ exclude: ['diffusion'] }), { size: 10, tasteWeight: 1 })), [1, 3, 5]);
   const following = rankForReader(pool, taste({ authors: ['Ada Lovelace'] }), { size: 1, tasteWeight: 1 });
   assert.deepEqual(ids(following), [5], 'the followed author takes the one place, though four papers trend more');
-  assert.deepEqual(rankForReader(pool, taste({ onlyTopics: true }), { size: 10, tasteWeight: 1 }), [], 'no topics, no followed author: nothing');
+  assert.deepEqual(
+    rankForReader(pool, taste({ onlyTopics: true }), { size: 10, tasteWeight: 1 }),
+    [],
+    'no topics, no followed author: nothing',
+  );
   const included = rankForReader(pool, taste({ include: ['protein'] }), { size: 10, tasteWeight: 1 });
   assert.equal(included[0]!.paper.id, 5, 'an included topic alone lifts its paper');
 });
@@ -131,7 +135,11 @@ test('a topic matches only when every word of it is in the paper, in any form (p
   assert.deepEqual(ids(ranked), [4], '"Video diffusion transformers" has both words');
   assert.deepEqual(rankForReader(pool, taste({ include: ['video reward'], onlyTopics: true }), { size: 10, tasteWeight: 1 }), []);
   const keyword = paper(6, 'Untitled', 'Nothing to see.', 1, { keywords: ['graph neural networks'] });
-  assert.deepEqual(ids(rankForReader([keyword], taste({ include: ['graph network'], onlyTopics: true }), { size: 1, tasteWeight: 1 })), [6], 'keywords count');
+  assert.deepEqual(
+    ids(rankForReader([keyword], taste({ include: ['graph network'], onlyTopics: true }), { size: 1, tasteWeight: 1 })),
+    [6],
+    'keywords count',
+  );
 });
 
 test('a followed author is matched whatever the case and the spaces around the name', () => {
@@ -160,7 +168,11 @@ test('the why line: a followed author before a topic, a topic before a liked pap
   const topicAndLike = rankForReader(pool, taste({ liked: likedDiffusion, include: ['video'] }), { size: 5, tasteWeight: 1 });
   assert.equal(topicAndLike.find((entry) => entry.paper.id === 4)!.why, 'matches video');
   const diffusionReader = rankForReader(pool, taste({ liked: likedDiffusion }), { size: 5, tasteWeight: 1 });
-  assert.equal(diffusionReader.find((entry) => entry.paper.id === 5)!.why, '▲ 8 today', 'protein folding is like none of the diffusion papers');
+  assert.equal(
+    diffusionReader.find((entry) => entry.paper.id === 5)!.why,
+    '▲ 8 today',
+    'protein folding is like none of the diffusion papers',
+  );
 });
 
 test('a paper the reader liked that trends again is not explained by itself', () => {
