@@ -2,9 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { pickTrendingPapers, type TrendingOptions } from '../src/db/trending.ts';
-import { trendingOptionsFrom, trendingScore } from '../src/digest/trending.ts';
+import { trendingScore } from '../src/digest/trending.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import { testEnv } from './support/services.ts';
 
 const AS_OF = new Date('2026-06-01T12:00:00Z');
 const hoursBefore = (hours: number) => new Date(AS_OF.getTime() - hours * 3600_000);
@@ -261,17 +260,4 @@ test('the score is the documented formula, and the result carries every field th
   const older = ranked.find((p) => p.externalId === '2510.00002');
   assert.ok(older, '2510.00002 ranks in the top two');
   assert.equal(older.upvotesLast24h, 80, 'upvotes gained in the last 24 h: 230 now, 150 at the last snapshot before');
-});
-
-test('trending options come from the configuration', () => {
-  const env = testEnv({ TRENDING_WINDOW_HOURS: '48', TRENDING_GRAVITY: '1.5', TRENDING_VELOCITY_WEIGHT: '3', DIGEST_SIZE: '7' });
-  assert.deepEqual(trendingOptionsFrom(env, AS_OF), {
-    asOf: AS_OF,
-    limit: 7,
-    windowHours: 48,
-    gravity: 1.5,
-    velocityWeight: 3,
-    includeDemo: true,
-  });
-  assert.equal(trendingOptionsFrom(env, AS_OF, 3).limit, 3);
 });
