@@ -42,7 +42,8 @@ function runCli(
       }
     });
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': the output may still be in the pipe at exit (tests/support/cli.ts).
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr, signalledAt, exitedAt: Date.now() });
     });

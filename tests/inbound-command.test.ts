@@ -3,14 +3,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { readerUnsubscribeMailto } from '../src/mail/return-path.ts';
 import { insertSubscribers, waitFor } from './support/digest.ts';
+import { CLI, paperboyEnv } from './support/cli.ts';
 import { freePort } from './support/ports.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
 
-const CLI = fileURLToPath(new URL('../bin/paperboy.js', import.meta.url));
 const BOUNCES = 'bounces@mail.paperboy.test';
 
 let context: TestContext;
@@ -39,19 +38,7 @@ test('paperboy inbound listens on INBOUND_SMTP_PORT, refuses strangers, unsubscr
   ]);
   const port = await freePort();
   const child = spawn(process.execPath, [CLI, 'inbound'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      PAPERBOY_SOURCE: '1',
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: context.env.DATABASE_URL,
-      REDIS_URL: context.env.REDIS_URL,
-      QUEUE_PREFIX: context.env.QUEUE_PREFIX,
-      SMTP_URL: context.env.SMTP_URL,
-      SECRET_KEY: context.env.SECRET_KEY,
-      BOUNCE_ADDRESS: BOUNCES,
-      INBOUND_SMTP_PORT: String(port),
-    },
+    env: paperboyEnv(context.env, { LOG_LEVEL: 'info', BOUNCE_ADDRESS: BOUNCES, INBOUND_SMTP_PORT: String(port) }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

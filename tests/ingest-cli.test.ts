@@ -32,7 +32,8 @@ function paperboy(args: string[], options: { stdin?: string; env?: Record<string
     }, 90_000); // a spawned tsx process is slow to start on a loaded machine
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('exit', (code) => {
+    // 'close', not 'exit': the output may still be in the pipe at exit (tests/support/cli.ts).
+    child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });

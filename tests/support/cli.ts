@@ -1,11 +1,31 @@
 // Runs `paperboy <args>` as a real process against a test context's services (no .env of the checkout read).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { Env } from '../../src/config/env.ts';
 import type { TestContext } from './services.ts';
 
-const CLI = fileURLToPath(new URL('../../bin/paperboy.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../bin/paperboy.js', import.meta.url));
 // No .env lives here, so nothing of the checkout's own configuration fills in what a test leaves out.
 const NO_DOTENV = fileURLToPath(new URL('../fixtures/', import.meta.url));
+
+/** What a `paperboy` process of a test runs with: the sources, the test file's own services, nothing of this shell. */
+export function paperboyEnv(
+  env: Pick<Env, 'DATABASE_URL' | 'REDIS_URL' | 'QUEUE_PREFIX' | 'SMTP_URL' | 'SECRET_KEY'>,
+  overrides: Record<string, string | undefined> = {},
+): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '',
+    PAPERBOY_SOURCE: '1',
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: env.DATABASE_URL,
+    REDIS_URL: env.REDIS_URL,
+    QUEUE_PREFIX: env.QUEUE_PREFIX,
+    SMTP_URL: env.SMTP_URL,
+    SECRET_KEY: env.SECRET_KEY,
+    ...overrides,
+  };
+}
 
 export interface CliRun {
   code: number | null;
@@ -26,18 +46,7 @@ export function runPaperboy(
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        PAPERBOY_SOURCE: '1',
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        DATABASE_URL: context.env.DATABASE_URL,
-        REDIS_URL: context.env.REDIS_URL,
-        QUEUE_PREFIX: context.env.QUEUE_PREFIX,
-        SMTP_URL: context.env.SMTP_URL,
-        SECRET_KEY: context.env.SECRET_KEY,
-        ...env,
-      } as NodeJS.ProcessEnv,
+      env: paperboyEnv(context.env, env),
       cwd: NO_DOTENV,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
