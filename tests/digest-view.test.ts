@@ -11,6 +11,7 @@ import {
   formatVotes,
   longDate,
   paperView,
+  titleText,
   type EditionPaper,
 } from '../src/digest/digest-view.ts';
 
@@ -112,6 +113,7 @@ test('votes are said as they are: the growth only when known and positive, never
   assert.equal(formatVotes(1, null), '▲ 1 upvote');
   assert.equal(formatVotes(0, null), 'no upvotes yet');
   assert.equal(formatVotes(1234, 1000), '▲ 1,234 upvotes · +1,000 today');
+  assert.equal(formatVotes(64, -2), '▲ 64 upvotes', 'a paper that lost votes today shows no growth, not "+-2"');
   assert.equal(editionHeading(10), 'The 10 papers rising fastest on Hugging Face');
   assert.equal(editionHeading(1), 'The paper rising fastest on Hugging Face');
 });
@@ -136,4 +138,37 @@ test('the whole view: papers in order, cards then compact rows, the preview from
   assert.equal(view.unsubscribeUrl, '%%U%%');
   const long = digestView('2026-11-28', [paper({ abstract: `${'word '.repeat(60)}end.` })], links);
   assert.ok(long.preview.length <= 140 && long.preview.endsWith('…'), `the preview is cut on a word: ${long.preview}`);
+});
+
+test('the links under a paper: each one once, only where it leads somewhere', () => {
+  const labels = (overrides: Partial<EditionPaper>) => paperView(paper(overrides)).links;
+  // An arXiv id gives arXiv and the PDF, whatever URL was stored with it.
+  assert.deepEqual(labels({ url: 'https://example.org/elsewhere' }), [
+    { label: 'arXiv', url: 'https://arxiv.org/abs/2611.00001' },
+    { label: 'PDF', url: 'https://arxiv.org/pdf/2611.00001' },
+  ]);
+  // Listed on Hugging Face under another id: its own page, named for where it is; no PDF is made up.
+  assert.deepEqual(labels({ externalId: 'neurips-2026-123', url: 'https://openreview.net/forum?id=abc' }), [
+    { label: 'Paper', url: 'https://openreview.net/forum?id=abc' },
+  ]);
+  assert.deepEqual(labels({ externalId: 'paper-42', url: 'https://arxiv.org/abs/2611.00042' }), [
+    { label: 'arXiv', url: 'https://arxiv.org/abs/2611.00042' },
+  ]);
+  // A demo paper's title already leads to its own URL: no second link to the same place.
+  assert.deepEqual(labels({ externalId: 'synthetic-0001', url: 'https://arxiv.org/search/?query=x' }), []);
+  // Code without stars, and a project page.
+  assert.deepEqual(labels({ externalId: 'synthetic-0001', codeUrl: 'https://github.com/x/y', projectUrl: 'https://project.example/' }), [
+    { label: 'Code', url: 'https://github.com/x/y' },
+    { label: 'Project page', url: 'https://project.example/' },
+  ]);
+});
+
+test('a title that renders to nothing is shown as written, whitespace collapsed, never as an empty line', () => {
+  assert.equal(titleText('  \\label{x}\n  \\label{y} '), '\\label{x} \\label{y}');
+});
+
+test('the intro says how the list is ranked; an edition with no papers still has an inbox preview', () => {
+  const view = digestView('2026-11-28', [], { browserUrl: 'https://p.example/e', homeUrl: 'https://p.example/', unsubscribeUrl: '%%U%%' });
+  assert.match(view.intro, /^Ranked by upvotes on Hugging Face Daily Papers, with votes of the last 24 hours counting most/);
+  assert.equal(view.preview, 'The day’s trending research papers.');
 });
