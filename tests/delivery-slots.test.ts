@@ -77,5 +77,5 @@ test('the far ends of the clock: Kiritimati (+14) and Pago Pago (−11) are sent
 });
 
 test('a date that is not one is refused loudly rather than answered with some instant', () => {
-  assert.throws(() => instantOf('not a date', 8, 'UTC'), RangeError);
+  assert.throws(() => instantOf('not a date', 8, 'UTC'), { name: 'RangeError', message: 'no instant for not a date 8:00 in UTC' });
 });

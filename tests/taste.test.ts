@@ -1,7 +1,7 @@
 // Trending re-ranked by taste (src/digest/taste.ts): pure, deterministic, explainable.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NO_TASTE, rankForReader, stem, terms, votesLine, type Candidate, type ReaderTaste } from '../src/digest/taste.ts';
+import { hasTaste, NO_TASTE, rankForReader, stem, terms, votesLine, type Candidate, type ReaderTaste } from '../src/digest/taste.ts';
 
 const paper = (id: number, title: string, abstract: string, trendingScore: number, extra: Partial<Candidate> = {}): Candidate => ({
   id,
@@ -235,4 +235,60 @@ test('stemming keeps short words and -ss/-us/-is words whole, and meets -es and 
 test('terms: letters and digits of any script, one-character tokens and punctuation dropped', () => {
   assert.deepEqual(terms('Llama-3 70B: Schrödinger équation, x = y!'), ['llama', '70b', 'schrödinger', 'équation']);
   assert.deepEqual(terms('?!… —'), []);
+});
+
+test('no taste is no taste, and a reader without it gets only as many papers as asked', () => {
+  assert.equal(hasTaste(NO_TASTE), false);
+  assert.deepEqual(ids(rankForReader(pool, NO_TASTE, { size: 3, tasteWeight: 1 })), [1, 2, 3]);
+});
+
+test('words every abstract uses say nothing about a reader’s taste', () => {
+  assert.deepEqual(terms('We propose a new model and method using these data, which show results over other tasks'), []);
+});
+
+test('stemming cuts only at the end of a word, and undoubles only the last letter', () => {
+  assert.equal(stem('chessboard'), 'chessboard');
+  assert.equal(stem('committing'), stem('commit'));
+});
+
+test('keywords count as words of the paper, each its own', () => {
+  const tagged = paper(8, 'Untitled', 'Nothing to see.', 1, { keywords: ['graphs', 'neural networks'] });
+  assert.deepEqual(ids(rankForReader([tagged], taste({ include: ['graph'], onlyTopics: true }), { size: 1, tasteWeight: 1 })), [8]);
+});
+
+test('a followed author is matched whatever spaces the paper’s author list carries', () => {
+  const spaced = paper(9, 'Spaced', 'Names.', 1, { authors: ['  Ada Lovelace '] });
+  assert.deepEqual(ids(rankForReader([...pool, spaced], taste({ authors: ['ada lovelace'] }), { size: 2, tasteWeight: 1 })).sort(), [5, 9]);
+});
+
+test('a paper that lost votes today shows no growth in its why line', () => {
+  assert.equal(votesLine({ upvotes: 64, upvotesLast24h: -2 }), '▲ 64 today');
+});
+
+test('the why line names the liked paper closest to this one, not merely the last one liked', () => {
+  const ranked = rankForReader(pool, taste({ liked: [likedDiffusion[0]!, likedRl[0]!] }), { size: 5, tasteWeight: 1 });
+  assert.equal(ranked.find((entry) => entry.paper.id === 2)!.why, `you liked “${likedDiffusion[0]!.title}”`);
+  assert.equal(ranked.find((entry) => entry.paper.id === 1)!.why, `you liked “${likedRl[0]!.title}”`);
+});
+
+test('a rare word shared with a liked paper counts for more than one nearly every paper uses', () => {
+  const candidates = [
+    paper(61, 'Mamba for vision', 'Vision.', 5),
+    paper(62, 'Language agents', 'Language.', 5),
+    paper(63, 'Language translation', 'Translation.', 1),
+    paper(64, 'Language reasoning', 'Reasoning.', 1),
+    paper(65, 'Language safety', 'Safety.', 1),
+  ];
+  const liked = [paper(66, 'Mamba language models', 'Mamba language.', 0)];
+  assert.equal(rankForReader(candidates, taste({ liked }), { size: 2, tasteWeight: 1 })[0]!.paper.id, 61);
+});
+
+test('papers with equal scores keep the trending order, however many tie', () => {
+  const tied = [36, 35, 34, 33, 32, 31].map((id) => paper(id, `Tied ${id}`, 'Same.', 5));
+  assert.deepEqual(ids(rankForReader(tied, taste({ exclude: ['zebra'] }), { size: 6, tasteWeight: 1 })), [31, 32, 33, 34, 35, 36]);
+  const followedToo = tied.map((candidate) => (candidate.id % 2 ? { ...candidate, authors: ['Ada Lovelace'] } : candidate));
+  assert.deepEqual(
+    ids(rankForReader(followedToo, taste({ authors: ['Ada Lovelace'] }), { size: 6, tasteWeight: 1 })),
+    [31, 32, 33, 34, 35, 36],
+  );
 });
