@@ -30,16 +30,33 @@ firsts AS (
    ORDER BY q.key, q.ord
 ),
 -- Per-mailbox throttle (+tag removed, migration 010): one confirmation per inbox per $5 minutes, whatever
--- variants are typed. Only the batch's first request for an inbox, and only if no variant of it was sent one
--- within $5 minutes, may claim a slot.
-mailbox_free AS (
-  SELECT DISTINCT ON (subscriber_mailbox(f.key)) f.key
+-- variants are typed and however many API processes receive them. The batch's first request for an inbox that
+-- is due a confirmation of its own (as this statement's snapshot shows its row; `existing` checks again under
+-- the row lock) claims the inbox's slot (migration 020), in mailbox order. The slot is free when its claim is
+-- older than $5 minutes or its holder's own confirmation no longer counts (released, or older); a holder this
+-- snapshot cannot see yet was claimed by a concurrent batch, which then holds the slot: ON CONFLICT waits for
+-- that batch and reads its committed row. Only the requests that got the slot may send.
+-- The LATERAL … LIMIT 1 probe and ON CONFLICT use their unique indexes in any plan, the generic plan of this
+-- prepared statement made while the table was small included (BENCHMARKS.md, API).
+due AS (
+  SELECT DISTINCT ON (subscriber_mailbox(f.key)) subscriber_mailbox(f.key) AS mailbox, f.key
     FROM firsts f
-   WHERE NOT EXISTS (
-           SELECT 1 FROM subscribers s
-            WHERE subscriber_mailbox(s.email) = subscriber_mailbox(f.key)
-              AND s.confirmation_sent_at > now() - make_interval(mins => $5::int))
+    LEFT JOIN LATERAL (SELECT s.status, s.confirmation_sent_at FROM subscribers s WHERE lower(s.email) = f.key LIMIT 1) s ON true
+   WHERE NOT f.suppressed
+     AND (s.status IS NULL
+          OR (s.status IN ('pending', 'unsubscribed')
+              AND (s.confirmation_sent_at IS NULL OR s.confirmation_sent_at <= now() - make_interval(mins => $5::int))))
    ORDER BY subscriber_mailbox(f.key), f.ord
+),
+mailbox_free AS (
+  INSERT INTO mailbox_confirmation_slots AS slot (mailbox, claimed_by, claimed_at)
+  SELECT d.mailbox, d.key, now() FROM due d ORDER BY d.mailbox
+  ON CONFLICT (mailbox) DO UPDATE SET claimed_by = excluded.claimed_by, claimed_at = excluded.claimed_at
+   WHERE slot.claimed_at <= now() - make_interval(mins => $5::int)
+      -- NULL when the holder is not visible here. LIMIT 1 keeps it a probe: an EXISTS became a hashed scan.
+      OR coalesce((SELECT s.confirmation_sent_at IS NULL OR s.confirmation_sent_at <= now() - make_interval(mins => $5::int)
+                     FROM subscribers s WHERE lower(s.email) = slot.claimed_by LIMIT 1), false)
+  RETURNING slot.claimed_by AS key
 ),
 inserted AS (
   INSERT INTO subscribers (email_input, email, source_ip_hash, confirmation_sent_at, last_requested_at)
