@@ -132,6 +132,10 @@ UPDATE subscribers
    SET confirmation_sent_at = NULL
  WHERE id = ANY ($1::bigint[]) AND status = 'pending';
 
+-- name: subscriber-id-of-public-id
+-- $1 the public id a link or an address of ours names (migration 021): the row id, for everything else here.
+SELECT id FROM subscribers WHERE public_id = $1::uuid;
+
 -- name: find-subscriber
 -- $1 id, $2 resubscribe window in days.
 SELECT s.id,
@@ -206,6 +210,7 @@ SELECT c.status AS previous_status, EXISTS (SELECT 1 FROM changed) AS changed FR
 -- What the confirmation worker needs for a job's claims ($1 subscriber ids, $2 their claimedAt): it sends only
 -- to a pending, unsuppressed subscriber, and only once per claim (done: a try of this job already sent it).
 SELECT s.id,
+       replace(s.public_id::text, '-', '') AS "publicId",
        s.email,
        s.status,
        EXISTS (SELECT 1 FROM suppressions p WHERE p.email = lower(s.email)) AS suppressed,
