@@ -16,9 +16,10 @@
 -- lock makes the check-and-set atomic: two parallel requests for one address cannot both claim the slot.
 -- An address asked for twice in one batch is handled once (ON CONFLICT cannot touch a row twice in one
 -- statement): its first request decides what is stored and alone may claim the slot.
--- Locks are taken in one order, lower(email), so concurrent batches from several API processes cannot
--- deadlock: every insert first (in key order), then every existing row (in key order); `existing` reads
--- `inserted`, which makes the inserts finish before the first row lock.
+-- Locks are taken in one order, so concurrent batches from several API processes cannot deadlock: the
+-- inboxes' slots first (in mailbox order; `inserted` and `existing` read `mailbox_free`, which makes the claims
+-- finish before either writes or locks a subscriber), then every insert (in key order, lower(email)), then every
+-- existing row (in key order); `existing` reads `inserted`, which makes the inserts finish before its first lock.
 WITH requests AS (
   SELECT r.ord, r.input, r.email, r.ip_hash, r.reason, lower(r.email) AS key
     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS r (input, email, ip_hash, reason, ord)
