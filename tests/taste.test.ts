@@ -292,3 +292,13 @@ test('papers with equal scores keep the trending order, however many tie', () =>
     [31, 32, 33, 34, 35, 36],
   );
 });
+
+test('a reader asking for two papers gets the two their taste ranks highest, not the two that trend most', () => {
+  assert.deepEqual(ids(rankForReader(pool, taste({ liked: likedDiffusion }), { size: 2, tasteWeight: 2 })).sort(), [2, 4]);
+  // Among followed authors too: taste picks which of them fill the places.
+  const followed = pool.map((candidate) => ({ ...candidate, authors: ['Ada Lovelace'] }));
+  assert.deepEqual(
+    ids(rankForReader(followed, taste({ liked: likedDiffusion, authors: ['Ada Lovelace'] }), { size: 1, tasteWeight: 2 })),
+    [2],
+  );
+});
