@@ -8,11 +8,13 @@
 # The two sides never share a name on the shared Postgres and Redis: each runs with its own TEST_RUN_TAG
 # (tests/support/names.ts), so its databases are paperboy_test_<tag>_… and its BullMQ prefixes pbtest-<tag>-….
 # The clones use this checkout's node_modules (a link: nothing is installed). What is tested is HEAD: commit first.
-# Logs: test-artifacts/soak/round-<n>-<side>.log. Exits 0 only when every round passed.
+# Logs: test-artifacts/soak/round-<n>-<side>.log. Exits 0 only when every round passed. SOAK_COMMAND replaces
+# the suite (e.g. "node --import tsx --test tests/taste.test.ts" to try the script itself in seconds).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 rounds=${1:-5}
+command=${SOAK_COMMAND:-npm run --silent test:unit}
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "usage: scripts/soak.sh [ROUNDS]" >&2; exit 2; }
 [[ -d node_modules ]] || { echo "soak: no node_modules here; run npm ci first" >&2; exit 2; }
 
@@ -61,7 +63,7 @@ for ((round = 1; round <= rounds; round++)); do
   declare -A pid=() code=() seconds=()
   start=$(date +%s)
   for side in "${sides[@]}"; do
-    (cd "$work/$side" && TEST_RUN_TAG=$side exec npm run --silent test:unit) \
+    (cd "$work/$side" && TEST_RUN_TAG=$side exec $command) \
       >"$logs/round-$round-$side.log" 2>&1 &
     pid[$side]=$!
   done
