@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dateIn, isEditionDate } from '../../digest/calendar.ts';
 import { enqueueDigest, type DigestJobResult } from '../../digest/digest-job.ts';
-import { editionPause, resumeEdition } from '../../db/edition-pause.ts';
+import { editionPause } from '../../db/edition-pause.ts';
 import { findEditionByDate } from '../../db/editions.ts';
-import { deliveryJobOptions } from '../../digest/digest-job.ts';
-import { enqueueOpenDeliveries } from '../../digest/fan-out.ts';
+import { resumePausedEdition } from '../../digest/resume.ts';
 import { editionProgress, formatProgress, formatEditionSummary, type EditionProgress } from '../../digest/progress.ts';
 import { openServices, type Services } from '../../runtime/services.ts';
 import { parseCommandArgs } from '../args.ts';
@@ -38,13 +37,12 @@ export const digestCommand: Command = {
       const before = existing ? await editionProgress(services.pool, existing.id) : { sent: 0, failed: 0, skipped: 0, open: 0, total: 0 };
       if (values.resume) {
         if (!existing) throw new UsageError(`there is no edition of ${editionDate} to resume`);
-        const resumed = await resumeEdition(services.pool, editionDate);
-        if (resumed.editionId === null) {
-          stdout.write(`digest ${editionDate}: not paused; nothing to resume\n`);
-        } else {
-          const jobs = await enqueueOpenDeliveries(services.pool, services.queues, existing.id, deliveryJobOptions(env));
-          stdout.write(`digest ${editionDate}: resumed (${resumed.requeued} refused deliveries queued again, ${jobs} jobs)\n`);
-        }
+        const resumed = await resumePausedEdition(services, existing);
+        stdout.write(
+          resumed.resumed
+            ? `digest ${editionDate}: resumed (${resumed.requeued} refused deliveries queued again, ${resumed.jobs} jobs)\n`
+            : `digest ${editionDate}: not paused; nothing to resume\n`,
+        );
         if (!values.wait) return 0;
         return await follow(services, editionDate, undefined, before, stdout);
       }

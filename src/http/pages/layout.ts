@@ -18,8 +18,11 @@ table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.4rem .5
 pre{white-space:pre-wrap;word-break:break-word;font-size:.85rem}
 `;
 
-/** The page shell every HTML page shares: small, no JavaScript, readable on a phone and in dark mode. */
-export function layout(title: string, body: SafeHtml, options: { wide?: boolean } = {}): string {
+/**
+ * The page shell every HTML page shares: small, readable on a phone and in dark mode, and without JavaScript but
+ * for the operator console's charts (`head`: its self-served script and style links).
+ */
+export function layout(title: string, body: SafeHtml, options: { wide?: boolean; head?: SafeHtml } = {}): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -29,6 +32,7 @@ export function layout(title: string, body: SafeHtml, options: { wide?: boolean 
 <link rel="alternate" type="application/atom+xml" title="Paperboy: trending research papers" href="/feed.xml">
 <link rel="alternate" type="application/feed+json" title="Paperboy: trending research papers" href="/feed.json">
 <style>${trusted(STYLE)}</style>
+${options.head ?? ''}
 </head>
 <body>
 <main${options.wide ? trusted(' style="max-width:72rem"') : ''}>
