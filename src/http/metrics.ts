@@ -55,7 +55,18 @@ export function createMetrics(deps: Pick<HttpDeps, 'pool' | 'queues'>): Metrics 
       for (const row of await smtpRepliesByClass(pool)) this.set({ class: row.class }, row.count);
     },
   });
-  const queueDepth = new Gauge({ name: 'paperboy_queue_jobs', help: 'BullMQ jobs by queue and state.', labelNames: ['queue', 'state'], registers: [registry] });
+  new Gauge({
+    name: 'paperboy_queue_jobs',
+    help: 'BullMQ jobs by queue and state.',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const stats of await queueStats(queues)) {
+        for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) this.set({ queue: stats.name, state }, stats[state]);
+      }
+    },
+  });
   new Gauge({
     name: 'paperboy_queue_workers',
     help: 'Workers connected to each queue.',
@@ -63,11 +74,7 @@ export function createMetrics(deps: Pick<HttpDeps, 'pool' | 'queues'>): Metrics 
     registers: [registry],
     async collect() {
       this.reset();
-      queueDepth.reset();
-      for (const stats of await queueStats(queues)) {
-        this.set({ queue: stats.name }, stats.workers);
-        for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) queueDepth.set({ queue: stats.name, state }, stats[state]);
-      }
+      for (const stats of await queueStats(queues)) this.set({ queue: stats.name }, stats.workers);
     },
   });
   registry.registerMetric(sendLatencyHistogram(pool));
@@ -103,7 +110,7 @@ function sendLatencyHistogram(pool: HttpDeps['pool']) {
         type: 'histogram',
         aggregator: 'sum',
         values: [
-          ...SEND_LATENCY_BUCKETS.map((le, index) => ({ metricName: `${name}_bucket`, labels: { le }, value: latency.buckets[index] ?? 0 })),
+          ...SEND_LATENCY_BUCKETS.map((le, index) => ({ metricName: `${name}_bucket`, labels: { le: String(le) }, value: latency.buckets[index] ?? 0 })),
           { metricName: `${name}_bucket`, labels: { le: '+Inf' }, value: latency.count },
           { metricName: `${name}_sum`, labels: {}, value: latency.sum },
           { metricName: `${name}_count`, labels: {}, value: latency.count },

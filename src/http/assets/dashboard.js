@@ -1,6 +1,5 @@
 // Draws the dashboard's charts with uPlot from the figures the page embeds (#dashboard-data). Served from 'self'
 // (the CSP allows no inline script). Each chart is kept on window.paperboyCharts, so a test can read what it drew.
-/* global uPlot */
 (() => {
   const data = JSON.parse(document.getElementById('dashboard-data').textContent);
   const charts = {};
@@ -12,7 +11,7 @@
   function draw(name, options, values) {
     const element = document.getElementById(`chart-${name}`);
     const chart = new uPlot(
-      { width: widthOf(element), height: 220, legend: { live: false }, ...options, hooks: { draw: [() => (chart.drawn = true)] } },
+      { width: widthOf(element), height: 220, legend: { live: false }, ...options, hooks: { draw: [(self) => (self.drawn = true)] } },
       values,
       element,
     );
@@ -68,7 +67,7 @@
   draw(
     'reports',
     {
-      scales: { rate: { range: (_, __, max) => [0, Math.max(max, data.complaintRateLimit) * 100 * 1.2] } },
+      scales: { rate: { range: (_, __, max) => [0, Math.max(max ?? 0, data.complaintRateLimit * 100) * 1.2] } },
       axes: [{}, { label: 'reports' }, { scale: 'rate', side: 1, label: 'complaint %', grid: { show: false } }],
       series: [
         {},

@@ -34,6 +34,8 @@ export function bearerIsAdminToken(env: Env, request: FastifyRequest): boolean {
 const OPEN_ROUTES = new Set(['/admin/login']);
 /** bull-board's own API posts JSON without our token; SameSite=Strict keeps other sites' requests cookie-less. */
 const CSRF_EXEMPT = /^\/admin\/queues\/api\//;
+const QUEUES_PREFIX = '/admin/queues';
+const NOT_LOGGED_IN = 'Log in to the console first.';
 
 type LoginRequest = FastifyRequest<{ Body: { password?: string; _csrf?: string } | undefined }>;
 
@@ -44,7 +46,9 @@ export function installAdminGuard(app: FastifyInstance, env: Env): void {
     reply.header('cache-control', 'no-store');
     if (bearerIsAdminToken(env, request) || request.session.admin === true || OPEN_ROUTES.has(url)) return;
     if (request.method === 'GET' || request.method === 'HEAD') return reply.redirect('/admin/login', 302);
-    throw new HttpError(401, 'unauthorized', 'Log in to the console first.');
+    // bull-board's routes have its own error handler (which would answer 500): answer them here.
+    if (url.startsWith(QUEUES_PREFIX)) return reply.code(401).send({ error: 'unauthorized', message: NOT_LOGGED_IN });
+    throw new HttpError(401, 'unauthorized', NOT_LOGGED_IN);
   });
   // Every state-changing request from a browser carries the session's CSRF token (403 without it).
   app.addHook('preHandler', (request, reply, done) => {
