@@ -33,7 +33,12 @@ after(async () => {
 
 /** A concrete URL for a route pattern (its parameters filled with something well-formed). */
 const concrete = (url: string) =>
-  url.replace(':id', '1').replace(':date', '2026-01-01').replace(':name', 'dashboard.js').replace('*', 'x').replace(/\/:[a-zA-Z]+/g, '/x');
+  url
+    .replace(':id', '1')
+    .replace(':date', '2026-01-01')
+    .replace(':name', 'dashboard.js')
+    .replace('*', 'x')
+    .replace(/\/:[a-zA-Z]+/g, '/x');
 
 test('with no admin secret there is no console: every /admin address is the ordinary 404', async () => {
   const env = { ...context.env, ADMIN_PASSWORD_HASH: undefined, ADMIN_TOKEN: undefined };
@@ -54,7 +59,10 @@ test('with no admin secret there is no console: every /admin address is the ordi
 test('without a session every console route answers 302 to the login page (GET) or 401 (anything else)', async () => {
   const guarded = adminRoutes.filter((route) => route.url !== '/admin/login' && !route.url.startsWith('/admin/assets'));
   assert.ok(guarded.length >= 15, `expected the console's routes, saw ${guarded.length}`);
-  assert.ok(guarded.some((route) => route.url.startsWith('/admin/queues')), 'bull-board is mounted under the guard');
+  assert.ok(
+    guarded.some((route) => route.url.startsWith('/admin/queues')),
+    'bull-board is mounted under the guard',
+  );
   for (const route of guarded) {
     const response = await app.inject({ method: route.method as 'GET', url: concrete(route.url) });
     if (route.method === 'GET') {
@@ -114,10 +122,10 @@ test('a session made by one API process is honoured by another (it lives in Redi
 });
 
 test('over https the session cookie is Secure', async () => {
-  const env = { ...context.env, PUBLIC_URL: 'https://paperboy.example' };
+  const env = { ...context.env, PUBLIC_URL: 'https://paperboy.example', TRUST_PROXY: 1 };
   const secure = await buildApp({ ...context.services, env });
   try {
-    // Behind the TLS-terminating proxy, which says so (X-Forwarded-Proto): only then is a Secure cookie set at all.
+    // Behind the TLS-terminating proxy (TRUST_PROXY), which says so (X-Forwarded-Proto): only then is a Secure cookie set at all.
     const page = await secure.inject({ method: 'GET', url: '/admin/login', headers: { 'x-forwarded-proto': 'https' } });
     assert.match(setCookieHeader(page), /; Secure/);
     assert.match(setCookieHeader(page), /HttpOnly/);
@@ -169,7 +177,11 @@ test('ADMIN_TOKEN works as the password and as a Bearer token for scripts (which
   const wrong = await app.inject({ method: 'GET', url: '/admin/suppressions', headers: { authorization: `Bearer ${ADMIN_TOKEN}x` } });
   assert.equal(wrong.statusCode, 302);
   const [id] = await insertSubscribers(context.database.pool, [{ email: 'bearer-target@example.org', status: 'confirmed' }]);
-  const posted = await app.inject({ method: 'POST', url: `/admin/readers/${id}/suppress`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  const posted = await app.inject({
+    method: 'POST',
+    url: `/admin/readers/${id}/suppress`,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
   assert.equal(posted.statusCode, 200);
   const { rows } = await context.database.pool.query('SELECT status FROM subscribers WHERE id = $1', [id]);
   assert.deepEqual(rows, [{ status: 'suppressed' }]);

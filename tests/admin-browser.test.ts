@@ -3,7 +3,6 @@
 // screenshots at 1280 and 375 px, resume the paused edition, find a reader and erase them.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import argon2 from 'argon2';
@@ -15,18 +14,11 @@ import { ROOT } from '../src/paths.ts';
 import { erasedAddressKey } from '../src/security/keys.ts';
 import { ADMIN_PASSWORD } from './support/admin.ts';
 import { seedDashboardHistory, type SeededHistory } from './support/dashboard-seed.ts';
+import { freePort } from './support/private-services.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'admin');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 let context: TestContext;
 let app: FastifyInstance;
@@ -41,7 +33,10 @@ before(async () => {
   seeded = await seedDashboardHistory(context.database.pool, dateIn('UTC'));
   app = await buildApp(context.services);
   await app.listen({ host: '127.0.0.1', port });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
   await mkdir(ARTIFACTS, { recursive: true });
 });
 after(async () => {
@@ -60,25 +55,28 @@ async function logIn(page: Page): Promise<void> {
 
 type ChartData = Record<'readers' | 'editions' | 'reports', { drawn: boolean; data: (number | null)[][]; canvas: boolean }>;
 
-/** What each uPlot chart holds and whether it drew, once all three have. */
+/** What each uPlot chart holds and whether it drew, once all three have (run in the page: no DOM types here). */
 async function chartsOf(page: Page): Promise<ChartData> {
-  await page.waitForFunction(() => {
-    const charts = (window as unknown as { paperboyCharts?: Record<string, { drawn?: boolean }> }).paperboyCharts;
-    return charts && ['readers', 'editions', 'reports'].every((name) => charts[name]?.drawn === true);
-  }, undefined, { timeout: 10_000 });
-  return page.evaluate(() => {
-    const charts = (window as unknown as { paperboyCharts: Record<string, { drawn: boolean; data: (number | null)[][]; root: HTMLElement }> }).paperboyCharts;
-    return Object.fromEntries(
-      Object.entries(charts).map(([name, chart]) => [name, { drawn: chart.drawn, data: chart.data.map((series) => Array.from(series)), canvas: chart.root.querySelector('canvas') !== null }]),
-    ) as ChartData;
-  });
+  await page.waitForFunction(
+    "window.paperboyCharts && ['readers', 'editions', 'reports'].every((name) => window.paperboyCharts[name]?.drawn === true)",
+    undefined,
+    { timeout: 10_000 },
+  );
+  return page.evaluate<ChartData>(
+    `Object.fromEntries(Object.entries(window.paperboyCharts).map(([name, chart]) => [name, {
+       drawn: chart.drawn, data: chart.data.map((series) => Array.from(series)), canvas: chart.root.querySelector('canvas') !== null }]))`,
+  );
 }
 
 test('the dashboard draws readers, editions and reports from the seeded history, on a laptop and on a phone', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+  // A missing favicon is no failure of ours; a script error or a CSP refusal is.
+  page.on(
+    'console',
+    (message) => message.type() === 'error' && !/Failed to load resource/.test(message.text()) && errors.push(message.text()),
+  );
   await logIn(page);
   const charts = await chartsOf(page);
   assert.deepEqual(errors, [], 'no script error, nothing refused by the CSP');
@@ -97,10 +95,22 @@ test('the dashboard draws readers, editions and reports from the seeded history,
   // Editions: stacked bars drawn largest first (open total, +skipped, +failed, sent), then the send time.
   const editions = charts.editions.data;
   const expected = seeded.editions;
-  assert.deepEqual(editions[4], expected.map((edition) => edition.sent));
-  assert.deepEqual(editions[3], expected.map((edition) => edition.sent + edition.failed));
-  assert.deepEqual(editions[1], expected.map((edition) => edition.sent + edition.failed + edition.skipped + edition.open));
-  assert.deepEqual(editions[5]!.map((seconds) => Math.round(seconds ?? -1)), [90, 90, 90]);
+  assert.deepEqual(
+    editions[4],
+    expected.map((edition) => edition.sent),
+  );
+  assert.deepEqual(
+    editions[3],
+    expected.map((edition) => edition.sent + edition.failed),
+  );
+  assert.deepEqual(
+    editions[1],
+    expected.map((edition) => edition.sent + edition.failed + edition.skipped + edition.open),
+  );
+  assert.deepEqual(
+    editions[5]!.map((seconds) => Math.round(seconds ?? -1)),
+    [90, 90, 90],
+  );
 
   // Reports: the bounce two days ago, the complaint yesterday, and yesterday's rate (1 complaint / 2 sent).
   const reports = charts.reports.data;
@@ -119,7 +129,7 @@ test('the dashboard draws readers, editions and reports from the seeded history,
   await page.reload();
   const phone = await chartsOf(page);
   assert.deepEqual(phone.readers.data, charts.readers.data);
-  const [scrollWidth, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  const [scrollWidth, width] = await page.evaluate<[number, number]>('[document.documentElement.scrollWidth, window.innerWidth]');
   assert.ok(scrollWidth <= width, `the dashboard scrolls sideways on a phone: ${scrollWidth} > ${width}`);
   await page.screenshot({ path: join(ARTIFACTS, 'dashboard-375.png'), fullPage: true });
   await page.close();

@@ -107,7 +107,10 @@ test('`paperboy stats` says the last 7 days, the complaint rate against the limi
   const run = await runPaperboy(context, ['stats']);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /^today \(\d{4}-\d{2}-\d{2}\): no edition yet$/m);
-  assert.match(run.stdout, /^last 7 days: 3 editions, 9 sent, 1 bounces, 1 complaints, complaint rate 11\.11 % \(OVER the 0\.3 % limit\)$/m);
+  assert.match(
+    run.stdout,
+    /^last 7 days: 3 editions, 9 sent, 1 bounces, 1 complaints, complaint rate 11\.11 % \(OVER the 0\.3 % limit\)$/m,
+  );
   assert.match(run.stdout, new RegExp(`^  ${seeded.pausedDate}  2 sent · 2 failed · 0 skipped · 2 open$`, 'm'));
   assert.match(run.stdout, /^readers: 3 confirmed, 1 pending, 1 unsubscribed, 1 suppressed$/m);
   assert.match(run.stdout, /^growth \(confirmed\): -2 in 7 days, -1 in 30 days$/m);

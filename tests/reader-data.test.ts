@@ -48,17 +48,18 @@ async function seedReader(email: string, { suppressed = false } = {}): Promise<n
     [`2020-01-${String(serial * 2).padStart(2, '0')}`],
   );
   for (const edition of editions.rows) {
-    await pool.query(`INSERT INTO deliveries (edition_id, subscriber_id, status, message_id, smtp_response) VALUES ($1, $2, 'sent', $3, $4)`, [
-      edition.id,
-      id,
-      `<m${edition.id}.${id}@paperboy.test>`,
-      `250 ok queued for ${email}`,
-    ]);
+    await pool.query(
+      `INSERT INTO deliveries (edition_id, subscriber_id, status, message_id, smtp_response) VALUES ($1, $2, 'sent', $3, $4)`,
+      [edition.id, id, `<m${edition.id}.${id}@paperboy.test>`, `250 ok queued for ${email}`],
+    );
   }
   await pool.query('INSERT INTO test_reader_settings VALUES ($1, 5)', [id]);
   await pool.query(`INSERT INTO test_ratings (subscriber_id, paper, score) VALUES ($1, 'a', 1), ($1, 'b', -1)`, [id]);
   if (suppressed) {
-    await pool.query(`INSERT INTO suppressions (email, reason, detail) VALUES (lower($1), 'hard_bounce', $2)`, [email, `550 5.1.1 <${email}>: no such user`]);
+    await pool.query(`INSERT INTO suppressions (email, reason, detail) VALUES (lower($1), 'hard_bounce', $2)`, [
+      email,
+      `550 5.1.1 <${email}>: no such user`,
+    ]);
     await pool.query(`INSERT INTO subscriber_events (subscriber_id, status, reason) VALUES ($1, 'suppressed', 'hard bounce')`, [id]);
   }
   return id;
@@ -84,7 +85,10 @@ async function rowsMentioning(needle: string): Promise<string[]> {
   );
   const found: string[] = [];
   for (const { name } of tables) {
-    const { rows } = await pool.query<{ row: string }>(`SELECT t::text AS row FROM ${name} t WHERE position(lower($1) IN lower(t::text)) > 0`, [needle]);
+    const { rows } = await pool.query<{ row: string }>(
+      `SELECT t::text AS row FROM ${name} t WHERE position(lower($1) IN lower(t::text)) > 0`,
+      [needle],
+    );
     for (const row of rows) found.push(`${name}: ${row.row}`);
   }
   return found;
@@ -140,7 +144,10 @@ test('erasing a suppressed reader leaves nothing of them but a keyed hash in sup
   assert.equal(again.statusCode, 202);
   const { rows: none } = await context.database.pool.query('SELECT id FROM subscribers WHERE lower(email) = lower($1)', [email]);
   assert.deepEqual(none, []);
-  const { rows: noted } = await context.database.pool.query('SELECT last_requested_at IS NOT NULL AS noted FROM suppressions WHERE email = $1', [key]);
+  const { rows: noted } = await context.database.pool.query(
+    'SELECT last_requested_at IS NOT NULL AS noted FROM suppressions WHERE email = $1',
+    [key],
+  );
   assert.deepEqual(noted, [{ noted: true }], 'the request wrote, as for any suppressed address (same timing)');
 });
 

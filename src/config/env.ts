@@ -156,7 +156,9 @@ export const envSchema = z.object({
    * console's password (`paperboy admin hash-password` makes one); ADMIN_TOKEN: a long random secret, accepted
    * as the password and as `Authorization: Bearer <token>` by scripts.
    */
-  ADMIN_PASSWORD_HASH: optional(z.string().regex(/^\$argon2(id|i|d)\$/, 'must be an argon2 hash: make one with `paperboy admin hash-password`')),
+  ADMIN_PASSWORD_HASH: optional(
+    z.string().regex(/^\$argon2(id|i|d)\$/, 'must be an argon2 hash: make one with `paperboy admin hash-password`'),
+  ),
   ADMIN_TOKEN: optional(z.string().min(32, 'must be at least 32 characters')),
   /** A console session ends this many minutes after its last request. */
   ADMIN_SESSION_MINUTES: integer(120, 1),

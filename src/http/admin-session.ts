@@ -55,5 +55,8 @@ export async function registerAdminSession(app: FastifyInstance, options: AdminS
     rolling: true,
     cookie: { path: '/admin', httpOnly: true, sameSite: 'strict', secure: options.secure, maxAge: ttlMs },
   });
-  await app.register(csrf, { sessionPlugin: '@fastify/session', getToken: (request) => (request.body as { _csrf?: string } | undefined)?._csrf });
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/session',
+    getToken: (request) => (request.body as { _csrf?: string } | undefined)?._csrf,
+  });
 }

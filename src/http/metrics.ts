@@ -110,7 +110,11 @@ function sendLatencyHistogram(pool: HttpDeps['pool']) {
         type: 'histogram',
         aggregator: 'sum',
         values: [
-          ...SEND_LATENCY_BUCKETS.map((le, index) => ({ metricName: `${name}_bucket`, labels: { le: String(le) }, value: latency.buckets[index] ?? 0 })),
+          ...SEND_LATENCY_BUCKETS.map((le, index) => ({
+            metricName: `${name}_bucket`,
+            labels: { le: String(le) },
+            value: latency.buckets[index] ?? 0,
+          })),
           { metricName: `${name}_bucket`, labels: { le: '+Inf' }, value: latency.count },
           { metricName: `${name}_sum`, labels: {}, value: latency.sum },
           { metricName: `${name}_count`, labels: {}, value: latency.count },
@@ -130,7 +134,10 @@ export function metricsTokenMatches(token: string, header: string | undefined): 
 }
 
 async function sendMetrics(registry: Registry, reply: import('fastify').FastifyReply) {
-  return reply.header('cache-control', 'no-store').type(registry.contentType).send(await registry.metrics());
+  return reply
+    .header('cache-control', 'no-store')
+    .type(registry.contentType)
+    .send(await registry.metrics());
 }
 
 /** /metrics on the API's port, for a request carrying METRICS_TOKEN. */

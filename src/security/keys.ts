@@ -19,7 +19,13 @@ export interface Keys {
 
 function derivePurposeKeys(secret: string) {
   const derive = (info: string) => Buffer.from(hkdfSync('sha256', secret, 'paperboy', info, 32));
-  return { tokens: derive('tokens'), ipHash: derive('ip-hash'), verp: derive('verp'), erasedAddress: derive('erased-address'), adminSession: derive('admin-session') };
+  return {
+    tokens: derive('tokens'),
+    ipHash: derive('ip-hash'),
+    verp: derive('verp'),
+    erasedAddress: derive('erased-address'),
+    adminSession: derive('admin-session'),
+  };
 }
 
 export function deriveKeys(secret: string, previousSecrets: readonly string[] = []): Keys {

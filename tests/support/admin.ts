@@ -64,6 +64,7 @@ export function sessionFor(app: FastifyInstance, cookie: string): AdminSession {
     async csrf(url = '/admin') {
       return csrfOf((await get(url)).body);
     },
-    post: (url, fields = {}) => app.inject({ method: 'POST', url, headers: { ...FORM, cookie }, payload: new URLSearchParams(fields).toString() }),
+    post: (url, fields = {}) =>
+      app.inject({ method: 'POST', url, headers: { ...FORM, cookie }, payload: new URLSearchParams(fields).toString() }),
   };
 }

@@ -45,7 +45,9 @@ export const statsCommand: Command = {
           `complaint rate ${formatRate(rate.rate)}${rate.status === 'ok' ? '' : rate.status === 'close' ? ' (CLOSE to the 0.3 % limit)' : ' (OVER the 0.3 % limit)'}`,
       );
       for (const row of editions) {
-        lines.push(`  ${row.editionDate}  ${count(row.sent)} sent · ${count(row.failed)} failed · ${count(row.skipped)} skipped · ${count(row.open)} open`);
+        lines.push(
+          `  ${row.editionDate}  ${count(row.sent)} sent · ${count(row.failed)} failed · ${count(row.skipped)} skipped · ${count(row.open)} open`,
+        );
       }
       const now = readers.at(-1);
       const weekAgo = readers.at(-8);

@@ -44,7 +44,9 @@ export const suppressionsCommand: Command = {
           reason: `suppression lifted by hand${values.force ? ' (--force)' : ''}`,
         });
         if (outcome.kind === 'lifted') {
-          stdout.write(`${email}: lifted (was ${outcome.was})${outcome.subscriberStatus ? `; subscriber now ${outcome.subscriberStatus}` : ''}\n`);
+          stdout.write(
+            `${email}: lifted (was ${outcome.was})${outcome.subscriberStatus ? `; subscriber now ${outcome.subscriberStatus}` : ''}\n`,
+          );
           continue;
         }
         failures += 1;

@@ -27,14 +27,19 @@
         ...['confirmed', 'pending', 'unsubscribed', 'suppressed'].map((state) => ({ label: state, stroke: colours[state], width: 2 })),
       ],
     },
-    [readers.map((day) => daySeconds(day.day)), ...['confirmed', 'pending', 'unsubscribed', 'suppressed'].map((state) => readers.map((day) => day[state]))],
+    [
+      readers.map((day) => daySeconds(day.day)),
+      ...['confirmed', 'pending', 'unsubscribed', 'suppressed'].map((state) => readers.map((day) => day[state])),
+    ],
   );
 
   // Stacked bars: each series is drawn as its running total (largest first, so the smaller ones sit in front);
   // the legend shows each outcome's own count.
   const editions = data.editions;
   const outcomes = ['sent', 'failed', 'skipped', 'open'];
-  const stacked = outcomes.map((_, index) => editions.map((edition) => outcomes.slice(0, index + 1).reduce((sum, key) => sum + edition[key], 0)));
+  const stacked = outcomes.map((_, index) =>
+    editions.map((edition) => outcomes.slice(0, index + 1).reduce((sum, key) => sum + edition[key], 0)),
+  );
   const bars = uPlot.paths.bars({ size: [0.6, 60] });
   const outcomeColours = { sent: colours.confirmed, failed: colours.suppressed, skipped: colours.pending, open: colours.open };
   draw(
@@ -72,7 +77,12 @@
       series: [
         {},
         { label: 'bounces', fill: colours.pending, stroke: colours.pending, paths: uPlot.paths.bars({ size: [0.4, 30], align: -1 }) },
-        { label: 'complaints', fill: colours.suppressed, stroke: colours.suppressed, paths: uPlot.paths.bars({ size: [0.4, 30], align: 1 }) },
+        {
+          label: 'complaints',
+          fill: colours.suppressed,
+          stroke: colours.suppressed,
+          paths: uPlot.paths.bars({ size: [0.4, 30], align: 1 }),
+        },
         { label: 'complaint %', scale: 'rate', stroke: '#6a1b9a', width: 2 },
         { label: 'limit 0.3 %', scale: 'rate', stroke: '#c62828', dash: [6, 4], width: 1, points: { show: false } },
       ],
@@ -87,6 +97,7 @@
   );
 
   addEventListener('resize', () => {
-    for (const [name, chart] of Object.entries(charts)) chart.setSize({ width: widthOf(document.getElementById(`chart-${name}`)), height: 220 });
+    for (const [name, chart] of Object.entries(charts))
+      chart.setSize({ width: widthOf(document.getElementById(`chart-${name}`)), height: 220 });
   });
 })();

@@ -8,8 +8,10 @@ export function erasePromptPage(token: string, address: string): string {
     'Erase me',
     html`<h1>Erase everything about you?</h1>
       <div class="card">
-        <p>We delete <strong>${address}</strong>, your subscription's history, what we sent you and everything else tied
-          to you. It cannot be undone. <a href="/my-data?token=${token}">Download your data</a> first if you want a copy.</p>
+        <p>
+          We delete <strong>${address}</strong>, your subscription's history, what we sent you and everything else tied to you. It cannot be
+          undone. <a href="/my-data?token=${token}">Download your data</a> first if you want a copy.
+        </p>
         ${actionForm('/erase', token, 'Erase me for good')}
       </div>`,
   );

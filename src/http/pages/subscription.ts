@@ -83,8 +83,10 @@ export function checkInboxPage(options: { ttlDescription: string; resendMinutes:
 function yourDataCard(token: string): SafeHtml {
   return html`<div class="card" id="your-data">
     <h2>Your data</h2>
-    <p><a href="/my-data?token=${token}">Download my data</a> (everything we hold about you, as JSON) ·
-      <a href="/erase?token=${token}">Erase me</a> (your address and all of it, for good)</p>
+    <p>
+      <a href="/my-data?token=${token}">Download my data</a> (everything we hold about you, as JSON) ·
+      <a href="/erase?token=${token}">Erase me</a> (your address and all of it, for good)
+    </p>
   </div>`;
 }
 

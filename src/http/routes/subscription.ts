@@ -17,7 +17,10 @@ import * as pages from '../pages/subscription.ts';
 import { answer, wantsJson } from '../reply.ts';
 import { humanValidationError, subscriptionSchemas as schemas } from '../schemas/subscription.ts';
 
-export type TokenRequest = FastifyRequest<{ Querystring: { token?: string }; Body: { token?: string; 'List-Unsubscribe'?: string } | undefined }>;
+export type TokenRequest = FastifyRequest<{
+  Querystring: { token?: string };
+  Body: { token?: string; 'List-Unsubscribe'?: string } | undefined;
+}>;
 type SubscribeRequest = FastifyRequest<{ Body: { email?: unknown; website?: unknown } | undefined }>;
 
 export const TOKEN_MESSAGES = {

@@ -14,14 +14,33 @@ export function readerSearchPage(csrf: string, query: string, matches: ReaderMat
         <input id="q" name="q" type="search" value="${query}" autocomplete="off" />
         <button>Search</button>
       </form>
-      ${query === ''
-        ? ''
-        : matches.length === 0
-          ? html`<p>No reader's address is or starts with "${query}".</p>`
-          : html`<div class="scroll"><table id="matches">
-              <thead><tr><th>Address</th><th>State</th><th>Since</th></tr></thead>
-              <tbody>${matches.map((match) => html`<tr><td><a href="/admin/readers/${match.id}">${match.email}</a></td><td>${match.status}</td><td>${when(match.createdAt)}</td></tr>`)}</tbody>
-            </table></div>`}`,
+      ${
+        query === ''
+          ? ''
+          : matches.length === 0
+            ? html`<p>No reader's address is or starts with "${query}".</p>`
+            : html`<div class="scroll">
+                <table id="matches">
+                  <thead>
+                    <tr>
+                      <th>Address</th>
+                      <th>State</th>
+                      <th>Since</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${matches.map(
+                      (match) =>
+                        html`<tr>
+                          <td><a href="/admin/readers/${match.id}">${match.email}</a></td>
+                          <td>${match.status}</td>
+                          <td>${when(match.createdAt)}</td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </div>`
+      }`,
     { csrf },
   );
 }
@@ -48,35 +67,87 @@ export function readerPage(view: ReaderView): string {
       <h1 id="reader-email">${reader.email}</h1>
       ${view.notice ? html`<p class="card" role="status">${view.notice}</p>` : ''}
       <section class="card">
-        <p>State: <strong id="reader-status">${reader.status}</strong>, subscribed ${when(reader.createdAt)}${reader.confirmedAt ? html`, confirmed ${when(reader.confirmedAt)}` : ''}.</p>
-        ${reader.suppressionReason
-          ? html`<p>Suppressed (${reader.suppressionReason}) ${when(reader.suppressedAt)}: <code>${reader.suppressionDetail ?? ''}</code></p>`
-          : ''}
+        <p>
+          State: <strong id="reader-status">${reader.status}</strong>, subscribed
+          ${when(reader.createdAt)}${reader.confirmedAt ? html`, confirmed ${when(reader.confirmedAt)}` : ''}.
+        </p>
+        ${
+          reader.suppressionReason
+            ? html`<p>
+                Suppressed (${reader.suppressionReason}) ${when(reader.suppressedAt)}: <code>${reader.suppressionDetail ?? ''}</code>
+              </p>`
+            : ''
+        }
         <div class="actions">
           ${reader.status === 'pending' || reader.status === 'confirmed' ? adminForm(`${base}/unsubscribe`, csrf, 'Unsubscribe') : ''}
-          ${reader.suppressionReason
-            ? adminForm(
-                `${base}/lift-suppression`,
-                csrf,
-                'Lift suppression',
-                reader.suppressionReason === 'complaint' ? html`<label><input type="checkbox" name="force" value="1" /> they complained: lift anyway</label>` : '',
-              )
-            : adminForm(`${base}/suppress`, csrf, 'Suppress')}
+          ${
+            reader.suppressionReason
+              ? adminForm(
+                  `${base}/lift-suppression`,
+                  csrf,
+                  'Lift suppression',
+                  reader.suppressionReason === 'complaint'
+                    ? html`<label><input type="checkbox" name="force" value="1" /> they complained: lift anyway</label>`
+                    : '',
+                )
+              : adminForm(`${base}/suppress`, csrf, 'Suppress')
+          }
           <form method="get" action="${base}/export"><button>Export (JSON)</button></form>
           <form method="get" action="${base}/erase"><button>Erase…</button></form>
         </div>
       </section>
       <h2>History</h2>
-      <div class="scroll"><table id="events"><thead><tr><th>When</th><th>State</th><th>Why</th></tr></thead>
-        <tbody>${view.events.map((event) => html`<tr><td>${when(event.occurredAt)}</td><td>${event.status}</td><td>${event.reason}</td></tr>`)}</tbody></table></div>
+      <div class="scroll">
+        <table id="events">
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>State</th>
+              <th>Why</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${view.events.map(
+              (event) =>
+                html`<tr>
+                  <td>${when(event.occurredAt)}</td>
+                  <td>${event.status}</td>
+                  <td>${event.reason}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
       <h2>Deliveries</h2>
-      <div class="scroll"><table id="deliveries"><thead><tr><th>Edition</th><th>State</th><th class="num">Attempts</th><th>Sent</th><th>Last error</th></tr></thead>
-        <tbody>${view.deliveries.map(
-          (delivery) =>
-            html`<tr><td><a href="/admin/editions/${delivery.editionDate}">${delivery.editionDate}</a></td><td>${delivery.status}</td><td class="num">${delivery.attempts}</td><td>${when(delivery.sentAt)}</td><td>${delivery.lastError ?? ''}</td></tr>`,
-        )}</tbody></table></div>
+      <div class="scroll">
+        <table id="deliveries">
+          <thead>
+            <tr>
+              <th>Edition</th>
+              <th>State</th>
+              <th class="num">Attempts</th>
+              <th>Sent</th>
+              <th>Last error</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${view.deliveries.map(
+              (delivery) =>
+                html`<tr>
+                  <td><a href="/admin/editions/${delivery.editionDate}">${delivery.editionDate}</a></td>
+                  <td>${delivery.status}</td>
+                  <td class="num">${delivery.attempts}</td>
+                  <td>${when(delivery.sentAt)}</td>
+                  <td>${delivery.lastError ?? ''}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
       ${others.map(
-        ([table, rows]) => html`<h2>${table}</h2><pre>${rows.map((row) => JSON.stringify(row)).join('\n')}</pre>`,
+        ([table, rows]) =>
+          html`<h2>${table}</h2>
+            <pre>${rows.map((row) => JSON.stringify(row)).join('\n')}</pre>`,
       )}`,
     { csrf },
   );
@@ -87,8 +158,10 @@ export function eraseConfirmPage(reader: Reader, csrf: string): string {
     'Erase',
     html`<h1>Erase ${reader.email}?</h1>
       <div class="card">
-        <p>Their address, history, deliveries and everything else tied to them is deleted for good.
-          ${reader.suppressionReason ? 'They are suppressed: a keyed hash of the address stays, so it is never mailed again.' : ''}</p>
+        <p>
+          Their address, history, deliveries and everything else tied to them is deleted for good.
+          ${reader.suppressionReason ? 'They are suppressed: a keyed hash of the address stays, so it is never mailed again.' : ''}
+        </p>
         ${adminForm(`/admin/readers/${reader.id}/erase`, csrf, 'Erase for good')}
       </div>`,
     { csrf },
@@ -98,7 +171,11 @@ export function eraseConfirmPage(reader: Reader, csrf: string): string {
 export function erasedPage(csrf: string, suppressionKept: string | null): string {
   return adminPage(
     'Erased',
-    html`<h1>Erased</h1><p class="card" role="status">The reader and everything tied to them are gone${suppressionKept ? html`; their suppression (${suppressionKept}) is kept as a keyed hash` : ''}.</p>
+    html`<h1>Erased</h1>
+      <p class="card" role="status">
+        The reader and everything tied to them are
+        gone${suppressionKept ? html`; their suppression (${suppressionKept}) is kept as a keyed hash` : ''}.
+      </p>
       <p><a href="/admin/readers">Readers</a></p>`,
     { csrf },
   );
@@ -109,11 +186,29 @@ export function suppressionsPage(csrf: string, rows: Suppression[]): string {
     'Suppressions',
     html`<h1>Suppressions</h1>
       <p class="muted">${rows.length} addresses never mailed again, and the reply or report that caused each.</p>
-      <div class="scroll"><table id="suppressions"><thead><tr><th>Since</th><th>Address</th><th>Why</th><th>Reply or report</th></tr></thead>
-        <tbody>${rows.map(
-          (row) =>
-            html`<tr><td>${when(row.createdAt)}</td><td>${row.email.startsWith('erased:') ? html`<span class="muted">an erased reader</span>` : row.email}</td><td>${row.reason}</td><td><code>${row.detail ?? ''}</code></td></tr>`,
-        )}</tbody></table></div>`,
+      <div class="scroll">
+        <table id="suppressions">
+          <thead>
+            <tr>
+              <th>Since</th>
+              <th>Address</th>
+              <th>Why</th>
+              <th>Reply or report</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${rows.map(
+              (row) =>
+                html`<tr>
+                  <td>${when(row.createdAt)}</td>
+                  <td>${row.email.startsWith('erased:') ? html`<span class="muted">an erased reader</span>` : row.email}</td>
+                  <td>${row.reason}</td>
+                  <td><code>${row.detail ?? ''}</code></td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>`,
     { csrf },
   );
 }

@@ -9,7 +9,9 @@ import { editionPage, editionsPage } from '../../pages/admin/editions.ts';
 
 type DateRequest = FastifyRequest<{ Params: { date: string } }>;
 
-const dateSchema = { params: { type: 'object', properties: { date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } }, required: ['date'] } };
+const dateSchema = {
+  params: { type: 'object', properties: { date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } }, required: ['date'] },
+};
 const EDITIONS_LISTED = 120;
 
 export async function adminEditionRoutes(app: FastifyInstance, { services }: { services: HttpDeps }) {

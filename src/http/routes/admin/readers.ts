@@ -52,7 +52,11 @@ export async function adminReaderRoutes(app: FastifyInstance, { services }: { se
 
   app.post('/admin/readers/:id/suppress', { schema: idSchema }, async (request: ReaderRequest, reply) => {
     const reader = await readerOf(request);
-    await suppressSubscriber(pool, reader.id, { reason: 'manual', detail: 'suppressed by the operator', event: 'suppressed by the operator' });
+    await suppressSubscriber(pool, reader.id, {
+      reason: 'manual',
+      detail: 'suppressed by the operator',
+      event: 'suppressed by the operator',
+    });
     return showReader(request, reply, 'Suppressed: never mailed again until the suppression is lifted.');
   });
 
