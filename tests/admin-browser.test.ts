@@ -151,6 +151,20 @@ test('Resume on the dashboard resumes the paused edition (as `paperboy digest --
   await page.close();
 });
 
+test('bull-board shows the queues at /admin/queues, behind the same login', async () => {
+  const anonymous = await browser.newPage();
+  await anonymous.goto(`${origin}/admin/queues`);
+  assert.equal(new URL(anonymous.url()).pathname, '/admin/login');
+  await anonymous.close();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await logIn(page);
+  await page.goto(`${origin}/admin/queues`);
+  await page.getByText('deliveries', { exact: false }).first().waitFor({ timeout: 10_000 });
+  assert.match(await page.locator('body').innerText(), /confirmations/);
+  await page.screenshot({ path: join(ARTIFACTS, 'queues-1280.png') });
+  await page.close();
+});
+
 test('the operator finds a reader by the start of their address, erases them, and nothing of them is left', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await logIn(page);

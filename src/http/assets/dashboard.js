@@ -7,6 +7,8 @@
   const daySeconds = (day) => Date.parse(`${day}T00:00:00Z`) / 1000;
   const colours = { confirmed: '#2e7d32', pending: '#f9a825', unsubscribed: '#757575', suppressed: '#c62828', open: '#90a4ae' };
   const widthOf = (element) => Math.max(280, element.clientWidth);
+  // Bars and counts start at zero, whatever the smallest value.
+  const fromZero = (_, __, max) => [0, Math.max(1, max ?? 0)];
 
   function draw(name, options, values) {
     const element = document.getElementById(`chart-${name}`);
@@ -45,7 +47,7 @@
   draw(
     'editions',
     {
-      scales: { x: { time: false }, s: {} },
+      scales: { x: { time: false }, y: { range: fromZero }, s: { range: fromZero } },
       axes: [
         { values: (_, ticks) => ticks.map((tick) => editions[tick]?.editionDate.slice(5) ?? '') },
         { label: 'deliveries' },
@@ -72,7 +74,7 @@
   draw(
     'reports',
     {
-      scales: { rate: { range: (_, __, max) => [0, Math.max(max ?? 0, data.complaintRateLimit * 100) * 1.2] } },
+      scales: { y: { range: fromZero }, rate: { range: (_, __, max) => [0, Math.max(max ?? 0, data.complaintRateLimit * 100) * 1.2] } },
       axes: [{}, { label: 'reports' }, { scale: 'rate', side: 1, label: 'complaint %', grid: { show: false } }],
       series: [
         {},
