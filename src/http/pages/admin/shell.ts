@@ -58,6 +58,13 @@ const ADMIN_STYLE = html`<style>
   .scroll {
     overflow-x: auto;
   }
+  #queues {
+    font-size: 0.88rem;
+  }
+  #queues td,
+  #queues th {
+    padding: 0.35rem;
+  }
   iframe {
     width: 100%;
     height: 70vh;
