@@ -7,18 +7,18 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import argon2 from 'argon2';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { dateIn } from '../src/digest/calendar.ts';
 import { buildApp } from '../src/http/app.ts';
 import { ROOT } from '../src/paths.ts';
 import { erasedAddressKey } from '../src/security/keys.ts';
 import { ADMIN_PASSWORD } from './support/admin.ts';
+import { launchChromium } from './support/chromium.ts';
 import { seedDashboardHistory, type SeededHistory } from './support/dashboard-seed.ts';
 import { freePort } from './support/private-services.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'admin');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let context: TestContext;
 let app: FastifyInstance;
@@ -33,10 +33,7 @@ before(async () => {
   seeded = await seedDashboardHistory(context.database.pool, dateIn('UTC'));
   app = await buildApp(context.services);
   await app.listen({ host: '127.0.0.1', port });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   await mkdir(ARTIFACTS, { recursive: true });
 });
 after(async () => {
