@@ -79,8 +79,8 @@ export function checkInboxPage(options: { ttlDescription: string; resendMinutes:
   );
 }
 
-/** Every email's footer links here (#your-data): what we hold about the reader, to take away or to erase. */
-function yourDataCard(token: string): SafeHtml {
+/** Every email's footer links here (#your-data): what we hold about the reader, to take away or to erase (the preferences page can show it too). */
+export function yourDataCard(token: string): SafeHtml {
   return html`<div class="card" id="your-data">
     <h2>Your data</h2>
     <p>
