@@ -480,9 +480,10 @@ async function naiveBaseline(
     [sourceEdition],
   );
   const editionId = rows[0]!.id;
-  const { rows: readers } = await pool.query<{ id: number; email: string }>(`SELECT id, email FROM subscribers ORDER BY id LIMIT $1`, [
-    NAIVE_SAMPLE,
-  ]);
+  const { rows: readers } = await pool.query<{ id: number; publicId: string; email: string }>(
+    `SELECT id, replace(public_id::text, '-', '') AS "publicId", email FROM subscribers ORDER BY id LIMIT $1`,
+    [NAIVE_SAMPLE],
+  );
   const transport = nodemailer.createTransport({
     host: '127.0.0.1',
     port: Number(new URL(smtpUrl).port),
@@ -493,14 +494,14 @@ async function naiveBaseline(
   const started = Date.now();
   const cpuAtStart = cpuSeconds(process.pid);
   for (const reader of readers) {
-    const link = unsubscribeUrl(env, keys, reader.id);
+    const link = unsubscribeUrl(env, keys, reader.publicId);
     const view = digestView(EDITION_DATE, papers, {
       browserUrl: editionUrl(env, EDITION_DATE),
       homeUrl: env.PUBLIC_URL,
       unsubscribeUrl: link,
     });
     const { html, text } = await renderEmail('digest', view);
-    const messageId = `<naive-${reader.id}@paperboy.example>`;
+    const messageId = `<naive-${reader.publicId}@paperboy.example>`;
     const info = await transport.sendMail({
       from: 'Paperboy <digest@paperboy.example>',
       to: reader.email,

@@ -80,7 +80,7 @@ test('a reader subscribes, confirms from the email, and later unsubscribes, all 
   assert.equal(reader?.status, 'confirmed');
 
   // Later: the unsubscribe link at the bottom of a digest.
-  await page.goto(unsubscribeUrl(context.env, context.services.keys, reader!.id));
+  await page.goto(unsubscribeUrl(context.env, context.services.keys, reader!.publicId));
   await shot('5-unsubscribe');
   assert.equal((await subscriberByEmail(context.services.pool, address))?.status, 'confirmed', 'opening the link unsubscribes nobody');
   await page.getByRole('button', { name: 'Unsubscribe' }).click();

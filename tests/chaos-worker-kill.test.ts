@@ -96,10 +96,12 @@ test('a worker SIGKILLed three times mid-run: one sent row per reader, duplicate
   });
   assert.equal(copies.size, READERS, 'every confirmed reader received the digest');
   assert.ok(!copies.has('pending@example.org'));
-  const { rows: subscribers } = await pool.query<{ id: number; email: string }>(`SELECT id, email FROM subscribers`);
-  const idOf = new Map(subscribers.map((row) => [row.email, row.id]));
+  const { rows: subscribers } = await pool.query<{ publicId: string; email: string }>(
+    `SELECT replace(public_id::text, '-', '') AS "publicId", email FROM subscribers`,
+  );
+  const idOf = new Map(subscribers.map((row) => [row.email, row.publicId]));
   for (const [address, { messageIds }] of copies) {
-    const expected = `<edition-${date}.s${idOf.get(address)!}@paperboy.test>`;
+    const expected = `<edition-${date}.${idOf.get(address)!}@paperboy.test>`;
     assert.deepEqual(new Set(messageIds), new Set([expected]), `every copy to ${address} carries its one Message-ID`);
   }
 

@@ -38,3 +38,13 @@ test('an empty variable counts as unset', () => {
 test('DKIM settings come all together or not at all', () => {
   assert.throws(() => parseEnv({ DKIM_DOMAIN: 'example.org' }), /DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY go together/);
 });
+
+test('a BOUNCE_ADDRESS or MAIL_UNSUBSCRIBE_MAILTO too long for a signed tag is refused at start, not at the first send', () => {
+  assert.equal(parseEnv({ BOUNCE_ADDRESS: `${'b'.repeat(19)}@mail.example.org` }).BOUNCE_ADDRESS, `${'b'.repeat(19)}@mail.example.org`);
+  assert.throws(() => parseEnv({ BOUNCE_ADDRESS: `${'b'.repeat(20)}@mail.example.org` }), /BOUNCE_ADDRESS its local part .* at most 19/);
+  assert.ok(parseEnv({ MAIL_UNSUBSCRIBE_MAILTO: `${'u'.repeat(20)}@mail.example.org` }).MAIL_UNSUBSCRIBE_MAILTO);
+  assert.throws(
+    () => parseEnv({ MAIL_UNSUBSCRIBE_MAILTO: `${'u'.repeat(21)}@mail.example.org` }),
+    /MAIL_UNSUBSCRIBE_MAILTO its local part .* at most 20/,
+  );
+});

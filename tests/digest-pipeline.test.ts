@@ -7,6 +7,7 @@ import {
   editionSettled,
   insertPapers,
   insertSubscribers,
+  publicIdOf,
   startDigestWorkers,
   waitFor,
   deliveryStatuses,
@@ -52,14 +53,14 @@ test('every confirmed reader gets exactly one digest, with the headers, parts an
     const received = messagesTo(email);
     assert.equal(received.length, 1, `${email} gets one digest`);
     const { parsed, raw } = received[0]!;
-    const subscriberId = ids[index]!;
+    const publicId = await publicIdOf(pool, ids[index]!);
     assert.equal(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value[0]?.address : undefined, email);
     assert.equal(parsed.from?.value[0]?.address, 'digest@paperboy.test');
     assert.equal(
       parsed.subject,
       `${Number(date.slice(8))} ${new Date(`${date}T12:00:00Z`).toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' })} — Attention is still all you need + 2 more`,
     );
-    assert.equal(parsed.messageId, `<edition-${date}.s${subscriberId}@paperboy.test>`);
+    assert.equal(parsed.messageId, `<edition-${date}.${publicId}@paperboy.test>`);
     assert.ok(parsed.date instanceof Date && Math.abs(parsed.date.getTime() - Date.now()) < 60_000, 'Date is now');
     const list = parsed.headers.get('list') as {
       unsubscribe: { url: string; mail?: string };
@@ -74,7 +75,7 @@ test('every confirmed reader gets exactly one digest, with the headers, parts an
     const token = new URL(list.unsubscribe.url).searchParams.get('token')!;
     const check = verifyToken(context.services.keys.tokens, token, 'unsubscribe');
     assert.ok(check.ok, 'the unsubscribe token verifies');
-    assert.equal(check.claims.subscriberId, subscriberId, 'the link unsubscribes this reader and no one else');
+    assert.deepEqual(check.claims.subscriber, { publicId }, 'the link unsubscribes this reader and no one else');
     assert.match(raw.toString('latin1'), /Content-Type: multipart\/alternative;/);
 
     // Both parts carry every paper and every link.

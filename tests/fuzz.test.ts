@@ -10,6 +10,7 @@ import { buildApp } from '../src/http/app.ts';
 import { signToken } from '../src/security/tokens.ts';
 import { normaliseAddress } from '../src/subscriptions/address.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
+import { legacyTokenFor } from './support/subscriptions.ts';
 
 const TOTAL_RUNS = 10_000;
 
@@ -72,18 +73,26 @@ const address = fc.oneof(
   ),
 );
 
-// Tokens: real ones (signed with the app's key, for ids that may or may not exist), and broken ones.
+// Tokens: real ones (signed with the app's key, for readers that may or may not exist: by public id, or in the old
+// format by row id, which hits existing rows), and broken ones.
 const token = fc.oneof(
   nastyString,
   fc.base64String({ maxLength: 120 }),
   fc
     .record({
       purpose: fc.constantFrom('confirm' as const, 'unsubscribe' as const),
-      subscriberId: fc.integer({ min: 0, max: 400 }),
+      reader: fc.oneof(
+        fc.integer({ min: 1, max: 400 }),
+        fc.stringMatching(/^[0-9a-f]{32}$/).map((publicId) => ({ publicId })),
+      ),
       expiresAt: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 2 ** 31 })),
     })
-    .chain((claims) => {
-      const signed = signToken(context.services.keys.tokens, claims);
+    .chain(({ purpose, reader, expiresAt }) => {
+      const key = context.services.keys.tokens;
+      const signed =
+        typeof reader === 'number'
+          ? legacyTokenFor(key, purpose, reader, expiresAt)
+          : signToken(key, { purpose, subscriber: reader, expiresAt });
       return fc.oneof(
         fc.constant(signed),
         fc.nat({ max: signed.length - 1 }).map((cut) => signed.slice(0, cut)),

@@ -67,12 +67,11 @@ test('/docs is served only when DOCS_ENABLED (off by default in production), and
 });
 
 test('pages that carry a token are never stored by the browser (Cache-Control: no-store)', async () => {
-  const { rows } = await context.services.pool.query<{ id: number }>(
-    `INSERT INTO subscribers (email, email_input, status) VALUES ('cache@example.org', 'cache@example.org', 'pending') RETURNING id`,
+  const { rows } = await context.services.pool.query<{ publicId: string }>(
+    `INSERT INTO subscribers (email, email_input, status) VALUES ('cache@example.org', 'cache@example.org', 'pending') RETURNING replace(public_id::text, '-', '') AS "publicId"`,
   );
-  const id = rows[0]!.id;
-  const confirm = confirmTokenFor(context, id);
-  const unsubscribe = unsubscribeTokenFor(context, id);
+  const confirm = confirmTokenFor(context, rows[0]!);
+  const unsubscribe = unsubscribeTokenFor(context, rows[0]!);
   for (const url of [
     `/confirm?token=${confirm}`,
     `/unsubscribe?token=${unsubscribe}`,

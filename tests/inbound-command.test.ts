@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { readerUnsubscribeMailto } from '../src/mail/return-path.ts';
-import { insertSubscribers, waitFor } from './support/digest.ts';
+import { insertSubscribers, publicIdOf, waitFor } from './support/digest.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
 
 const CLI = fileURLToPath(new URL('../bin/paperboy.js', import.meta.url));
@@ -69,7 +69,11 @@ test('paperboy inbound listens on INBOUND_SMTP_PORT, refuses strangers, unsubscr
   try {
     await waitFor(async () => output.includes('inbound SMTP receiver listening'), `the receiver to listen\n${output}`, 30_000);
     assert.equal((await send(port, 'postmaster@mail.paperboy.test')).code, 550);
-    assert.equal((await send(port, readerUnsubscribeMailto(context.env, context.services.keys, leaverId!)!)).ok, true);
+    assert.equal(
+      (await send(port, readerUnsubscribeMailto(context.env, context.services.keys, await publicIdOf(context.database.pool, leaverId!))!))
+        .ok,
+      true,
+    );
     const { rows } = await context.database.pool.query<{ id: number; status: string }>(
       `SELECT id, status FROM subscribers WHERE id = ANY($1) ORDER BY id`,
       [[leaverId, stayerId]],

@@ -9,8 +9,7 @@ import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { createDigestMessageFactory } from '../src/mail/digest-message.ts';
 import { startInboundServer, type InboundServer } from '../src/mail/inbound-server.ts';
 import { envelopeSender } from '../src/mail/return-path.ts';
-import { enqueueDigest } from '../src/digest/digest-job.ts';
-import { editionSettled, insertPapers, insertSubscribers, startDigestWorkers, upcomingDate, waitFor } from './support/digest.ts';
+import { insertPapers, insertSubscribers, publicIdOf, sendEdition, upcomingDate } from './support/digest.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
 
 const BOUNCES = 'bounces@mail.paperboy.test';
@@ -56,13 +55,13 @@ async function readerStates(): Promise<Record<string, string>> {
   return Object.fromEntries(rows.map((row) => [row.email, row.reason ? `${row.status}:${row.reason}` : row.status]));
 }
 
-const deliveryIdOf = async (email: string) =>
+const publicIdOfReader = async (email: string) =>
   (
-    await context.database.pool.query<{ id: string }>(
-      `SELECT d.id FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE s.email = $1`,
+    await context.database.pool.query<{ publicId: string }>(
+      `SELECT replace(public_id::text, '-', '') AS "publicId" FROM subscribers WHERE email = $1`,
       [email],
     )
-  ).rows[0]!.id;
+  ).rows[0]!.publicId;
 
 const fixture = (name: string) => readFile(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
@@ -85,23 +84,18 @@ test('digests go out with a signed VERP envelope sender, a per-reader mailto and
     pool,
     READERS.map((email) => ({ email, status: 'confirmed' })),
   );
-  const workers = startDigestWorkers(context.services);
-  try {
-    await enqueueDigest(context.services.queues, date);
-    await waitFor(() => editionSettled(pool, date), 'the edition to be sent', 30_000);
-  } finally {
-    await workers.close();
-  }
+  await sendEdition(context.services, date);
   const verpOf = new Map<string, string>();
-  for (const email of READERS) verpOf.set(email, envelopeSender(context.env, context.services.keys, 'delivery', await deliveryIdOf(email)));
+  for (const email of READERS)
+    verpOf.set(email, envelopeSender(context.env, context.services.keys, 'delivery', await publicIdOfReader(email)));
   assert.deepEqual(new Set(context.smtp.senders), new Set(verpOf.values()), 'each digest has its own signed envelope sender');
-  assert.ok([...verpOf.values()].every((address) => /^bounces\+d\d+\.[a-z2-7]{10}@mail\.paperboy\.test$/.test(address)));
+  assert.ok([...verpOf.values()].every((address) => /^bounces\+d[0-9a-f]{32}\.[a-z2-7]{10}@mail\.paperboy\.test$/.test(address)));
   const mailtoOf = new Map<string, string>();
   for (const message of context.smtp.messages) {
     const header = /^List-Unsubscribe: (.*(?:\r\n[ \t].*)*)/m.exec(message.raw.toString())?.[1] ?? '';
     const mailto = /<mailto:([^?>]+)\?subject=unsubscribe>/.exec(header)?.[1];
     assert.ok(mailto, `a mailto in ${header}`);
-    assert.match(mailto, /^unsubscribe\+\d+\.[a-z2-7]{10}@mail\.paperboy\.test$/);
+    assert.match(mailto, /^unsubscribe\+[0-9a-f]{32}\.[a-z2-7]{10}@mail\.paperboy\.test$/);
     mailtoOf.set(message.envelopeTo[0]!, mailto);
     assert.match(message.raw.toString(), new RegExp(`^Feedback-ID: ${date}:digest:paperboy\\.test:paperboy\\r$`, 'm'));
   }
@@ -161,8 +155,8 @@ test('digests go out with a signed VERP envelope sender, a per-reader mailto and
 
 test('a DSN to a confirmation VERP address suppresses that subscriber', async () => {
   const [id] = await insertSubscribers(context.database.pool, [{ email: 'typo@example.org', status: 'pending' }]);
-  const address = envelopeSender(context.env, context.services.keys, 'confirmation', id!);
-  assert.match(address, /^bounces\+c\d+\./);
+  const address = envelopeSender(context.env, context.services.keys, 'confirmation', await publicIdOf(context.database.pool, id!));
+  assert.match(address, /^bounces\+c[0-9a-f]{32}\./);
   const dsn = (await fixture('dsn-gmail.eml')).replace(/\r?\n/g, '\r\n');
   assert.equal((await deliver(address, dsn)).ok, true);
   const states = await readerStates();

@@ -64,8 +64,11 @@ test('the log holds no secret, no token and no whole address through a whole sub
   assert.equal((await app.inject({ url: `/confirm?token=${confirmToken}` })).statusCode, 200);
   assert.equal((await app.inject({ method: 'POST', url: '/confirm', ...form({ token: confirmToken }) })).statusCode, 200);
 
-  const { rows } = await context.database.pool.query<{ id: number }>('SELECT id FROM subscribers WHERE lower(email) = lower($1)', [READER]);
-  const leaveToken = unsubscribeToken(services.keys, rows[0]!.id);
+  const { rows } = await context.database.pool.query<{ publicId: string }>(
+    `SELECT replace(public_id::text, '-', '') AS "publicId" FROM subscribers WHERE lower(email) = lower($1)`,
+    [READER],
+  );
+  const leaveToken = unsubscribeToken(services.keys, rows[0]!.publicId);
   assert.equal((await app.inject({ url: `/unsubscribe?token=${leaveToken}` })).statusCode, 200);
   const oneClick = await app.inject({
     method: 'POST',

@@ -9,9 +9,9 @@ import { openServices, type Services } from '../src/runtime/services.ts';
 import { deriveKeys } from '../src/security/keys.ts';
 import { verifyToken } from '../src/security/tokens.ts';
 import { unsubscribeUrl } from '../src/subscriptions/links.ts';
-import { insertSubscribers } from './support/digest.ts';
+import { insertSubscribers, publicIdOf } from './support/digest.ts';
 import { createTestContext, testEnv, TEST_SECRET, type TestContext } from './support/services.ts';
-import { postForm, SUBSCRIPTION_TEST_ENV } from './support/subscriptions.ts';
+import { legacyTokenFor, postForm, SUBSCRIPTION_TEST_ENV } from './support/subscriptions.ts';
 
 const NEW_SECRET = 'the-new-secret-key-after-rotation-0123456789';
 const OLDER_SECRET = 'an-even-older-secret-key-from-last-year-0000';
@@ -48,13 +48,17 @@ test('SECRET_KEY_PREVIOUS takes one or more keys, comma-separated, each long eno
 
 test('after rotating SECRET_KEY with the old one in SECRET_KEY_PREVIOUS, an unsubscribe link from before still works', async () => {
   const { pool } = context.database;
-  const [id, otherId] = await insertSubscribers(pool, [
+  const [id, otherId, oldestId] = await insertSubscribers(pool, [
     { email: 'rotated@example.org', status: 'confirmed' },
     { email: 'older@example.org', status: 'confirmed' },
+    { email: 'oldest@example.org', status: 'confirmed' },
   ]);
-  // Sent before the rotation (SECRET_KEY = TEST_SECRET), and one from the rotation before that.
-  const oldLink = unsubscribeUrl(context.env, context.services.keys, id!);
-  const olderLink = unsubscribeUrl(context.env, deriveKeys(OLDER_SECRET), otherId!);
+  // Sent before the rotation (SECRET_KEY = TEST_SECRET), one from the rotation before that, and one from before
+  // public ids (a row id in the token) signed with that older key.
+  const publicId = await publicIdOf(pool, id!);
+  const oldLink = unsubscribeUrl(context.env, context.services.keys, publicId);
+  const olderLink = unsubscribeUrl(context.env, deriveKeys(OLDER_SECRET), await publicIdOf(pool, otherId!));
+  const oldestToken = legacyTokenFor(deriveKeys(OLDER_SECRET).tokens, 'unsubscribe', oldestId!);
 
   const forgetful = await buildApp(await servicesWith({ SECRET_KEY: NEW_SECRET }));
   try {
@@ -72,14 +76,17 @@ test('after rotating SECRET_KEY with the old one in SECRET_KEY_PREVIOUS, an unsu
     const done = await postForm(app, '/unsubscribe', { token: tokenOf(oldLink) });
     assert.equal(done.statusCode, 200, done.body);
     assert.equal((await postForm(app, '/unsubscribe', { token: tokenOf(olderLink) })).statusCode, 200, 'every previous key verifies');
-    const { rows } = await pool.query<{ status: string }>(`SELECT status FROM subscribers WHERE id = ANY($1) ORDER BY id`, [[id, otherId]]);
+    assert.equal((await postForm(app, '/unsubscribe', { token: oldestToken })).statusCode, 200, 'an old-format token too');
+    const { rows } = await pool.query<{ status: string }>(`SELECT status FROM subscribers WHERE id = ANY($1) ORDER BY id`, [
+      [id, otherId, oldestId],
+    ]);
     assert.deepEqual(
       rows.map((row) => row.status),
-      ['unsubscribed', 'unsubscribed'],
+      ['unsubscribed', 'unsubscribed', 'unsubscribed'],
     );
 
     // New links use the new key alone.
-    const newToken = tokenOf(unsubscribeUrl(rotated.env, rotated.keys, id!));
+    const newToken = tokenOf(unsubscribeUrl(rotated.env, rotated.keys, publicId));
     assert.ok(verifyToken(deriveKeys(NEW_SECRET).tokens, newToken, 'unsubscribe').ok);
     assert.equal(verifyToken(context.services.keys.tokens, newToken, 'unsubscribe').ok, false);
     // A forged token stays forged whatever keys are tried.

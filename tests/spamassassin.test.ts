@@ -75,7 +75,12 @@ test(
   'SpamAssassin scores the confirmation email below 0.5',
   { skip: !installed && 'spamassassin is not installed', timeout: 120_000 },
   async () => {
-    const message = await buildConfirmationMessage(env, deriveKeys('s'.repeat(40)), { id: 7, email: 'reader@example.org' }, Date.now());
+    const message = await buildConfirmationMessage(
+      env,
+      deriveKeys('s'.repeat(40)),
+      { publicId: '3f2c9a1e5b7d4c2a8e6f1b3d5c7a9e0f', email: 'reader@example.org' },
+      Date.now(),
+    );
     const verdict = await score(message);
     assert.ok(verdict.score < MAX_SCORE, `the confirmation scores ${verdict.score}:\n${verdict.report}`);
     assert.ok(!verdict.rules.includes('HTML_FONT_LOW_CONTRAST'), 'no text hidden in the background colour');

@@ -376,3 +376,31 @@ test('API processes writing overlapping batches at the same time do not deadlock
   const { rows } = await pool().query(`SELECT count(*)::int AS n FROM subscribers WHERE email LIKE 'overlap-%'`);
   assert.equal(rows[0].n, 200);
 });
+
+test('two API processes given +tag variants of one inbox at the same moment send it one confirmation, not one each', async () => {
+  // Process A's batch is in flight (its transaction not committed) when process B's arrives: B's snapshot sees
+  // neither A's new subscriber nor its confirmation. B must wait for A's claim on the inbox and then claim nothing.
+  const [a, b] = [await pool().connect(), await pool().connect()];
+  try {
+    const { rows } = await b.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    await a.query('BEGIN');
+    const [claimOfA] = await requestSubscriptions(a, [request('racer+a@example.org')], 10);
+    let settled = false;
+    const ofB = requestSubscriptions(b, [request('Racer+b@example.org')], 10).finally(() => (settled = true));
+    await waitFor(async () => {
+      if (settled) return true;
+      const { rows: waiting } = await pool().query(`SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`, [
+        rows[0]!.pid,
+      ]);
+      return waiting.length > 0;
+    });
+    await a.query('COMMIT');
+    const [claimOfB] = await ofB;
+    assert.ok(claimOfA, 'the first variant claims the confirmation');
+    assert.equal(claimOfB, undefined, 'the variant another process asked for at the same moment claims none');
+    assert.equal((await rowOf('racer+b@example.org'))?.status, 'pending', 'and is stored all the same');
+  } finally {
+    a.release();
+    b.release();
+  }
+});

@@ -78,7 +78,7 @@ test('a new reader gets one confirmation email with an HTML part, a text part, a
   const [mail] = await waitForMailTo('Ada.Lovelace@example.org');
   const { parsed } = mail!;
   assert.equal(parsed.subject, 'Confirm your Paperboy subscription');
-  assert.match(parsed.messageId ?? '', /^<confirm-\d+-\d+@paperboy\.test>$/);
+  assert.match(parsed.messageId ?? '', /^<confirm-[0-9a-f]{32}-\d+@paperboy\.test>$/, 'names the reader by public id, never the row id');
   const link = confirmLinkIn(mail!);
   assert.equal(link.origin, 'http://paperboy.test');
   assert.ok(parsed.html && parsed.html.includes(link.toString()), 'the HTML part carries the same link');
@@ -116,7 +116,7 @@ test('answers to POST /subscribe are byte-identical for new, pending, confirmed,
   await subscribeByForm(running.app, { email: 'pending@example.org' });
   const confirmed = await confirmedReader('confirmed@example.org');
   const unsubscribed = await confirmedReader('unsubscribed@example.org');
-  await postForm(running.app, '/unsubscribe', { token: unsubscribeTokenFor(context, unsubscribed.id) });
+  await postForm(running.app, '/unsubscribe', { token: unsubscribeTokenFor(context, unsubscribed) });
   await pool().query(`INSERT INTO suppressions (email, reason) VALUES ('suppressed@example.org', 'complaint')`);
   assert.equal(confirmed.status, 'confirmed');
 
@@ -196,9 +196,9 @@ test('suppressed addresses are never mailed and never change back, whatever is p
   for (const email of ['bounced@example.org', 'Bounced@Example.org', 'complained@example.org']) {
     assert.equal((await subscribeByForm(running.app, { email })).statusCode, 202);
   }
-  assert.equal((await postForm(running.app, '/confirm', { token: confirmTokenFor(context, complained.id) })).statusCode, 409);
-  assert.equal((await postForm(running.app, '/resubscribe', { token: unsubscribeTokenFor(context, complained.id) })).statusCode, 409);
-  const unsubscribe = await postForm(running.app, '/unsubscribe', { token: unsubscribeTokenFor(context, complained.id) });
+  assert.equal((await postForm(running.app, '/confirm', { token: confirmTokenFor(context, complained) })).statusCode, 409);
+  assert.equal((await postForm(running.app, '/resubscribe', { token: unsubscribeTokenFor(context, complained) })).statusCode, 409);
+  const unsubscribe = await postForm(running.app, '/unsubscribe', { token: unsubscribeTokenFor(context, complained) });
   assert.equal(unsubscribe.statusCode, 200, 'unsubscribing is harmless: they get nothing either way');
   await settleConfirmations(context);
   assert.equal(context.smtp.messages.length, mailsBefore, 'no mail at all');
@@ -232,7 +232,7 @@ test('the source IP is stored only as a keyed hash', async () => {
 
 test('RFC 8058 one-click POST unsubscribes in one request; a plain GET of the same URL does not', async () => {
   const reader = await confirmedReader('oneclick@example.org');
-  const url = new URL(unsubscribeUrl(context.env, context.services.keys, reader.id));
+  const url = new URL(unsubscribeUrl(context.env, context.services.keys, reader.publicId));
   const path = `${url.pathname}${url.search}`;
 
   const get = await running.app.inject({ url: path });
@@ -253,7 +253,7 @@ test('RFC 8058 one-click POST unsubscribes in one request; a plain GET of the sa
 
 test('one-click unsubscribe also works when the mail client sends multipart/form-data', async () => {
   const reader = await confirmedReader('multipart@example.org');
-  const url = new URL(unsubscribeUrl(context.env, context.services.keys, reader.id));
+  const url = new URL(unsubscribeUrl(context.env, context.services.keys, reader.publicId));
   const boundary = '----paperboy7MA4YWxkTrZu0gW';
   const payload = `--${boundary}\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--${boundary}--\r\n`;
   const post = await running.app.inject({
@@ -268,7 +268,7 @@ test('one-click unsubscribe also works when the mail client sends multipart/form
 
 test('the unsubscribe button unsubscribes, and "resubscribe" undoes it without a new confirmation', async () => {
   const reader = await confirmedReader('undo@example.org');
-  const token = unsubscribeTokenFor(context, reader.id);
+  const token = unsubscribeTokenFor(context, reader);
   const page = await postForm(running.app, '/unsubscribe', { token });
   assert.equal(page.statusCode, 200);
   assert.match(page.body, /You’re unsubscribed/);
@@ -288,7 +288,7 @@ test('the unsubscribe button unsubscribes, and "resubscribe" undoes it without a
 
 test('resubscribing is refused after the window, and for a reader who never confirmed', async () => {
   const late = await confirmedReader('late@example.org');
-  const token = unsubscribeTokenFor(context, late.id);
+  const token = unsubscribeTokenFor(context, late);
   await postForm(running.app, '/unsubscribe', { token });
   await pool().query(`UPDATE subscribers SET unsubscribed_at = now() - interval '31 days' WHERE id = $1`, [late.id]);
   const before = await lifecycleSnapshot(pool());
@@ -298,7 +298,7 @@ test('resubscribing is refused after the window, and for a reader who never conf
 
   await subscribeByForm(running.app, { email: 'never@example.org' });
   const never = (await subscriberByEmail(pool(), 'never@example.org'))!;
-  const neverToken = unsubscribeTokenFor(context, never.id);
+  const neverToken = unsubscribeTokenFor(context, never);
   await postForm(running.app, '/unsubscribe', { token: neverToken });
   const page = await running.app.inject({ url: `/unsubscribe?token=${neverToken}` });
   assert.doesNotMatch(page.body, /action="\/resubscribe"/, 'no one-click way back without ever having confirmed');
@@ -310,7 +310,7 @@ test('resubscribing is refused after the window, and for a reader who never conf
 
 test('an unsubscribed reader who subscribes again starts over with a confirmation email', async () => {
   const reader = await confirmedReader('again@example.org');
-  await postForm(running.app, '/unsubscribe', { token: unsubscribeTokenFor(context, reader.id) });
+  await postForm(running.app, '/unsubscribe', { token: unsubscribeTokenFor(context, reader) });
   await pool().query(`UPDATE subscribers SET confirmation_sent_at = now() - interval '1 hour' WHERE id = $1`, [reader.id]);
   await subscribeByForm(running.app, { email: 'again@example.org' });
   assert.equal((await subscriberByEmail(pool(), 'again@example.org'))?.status, 'pending', 'no digest until confirmed again');
@@ -327,7 +327,7 @@ test('a confirmation link from before an unsubscribe cannot subscribe the reader
   await subscribeByForm(running.app, { email: 'stale@example.org' });
   const [mail] = await waitForMailTo('stale@example.org');
   const reader = (await subscriberByEmail(pool(), 'stale@example.org'))!;
-  await postForm(running.app, '/unsubscribe', { token: unsubscribeTokenFor(context, reader.id) });
+  await postForm(running.app, '/unsubscribe', { token: unsubscribeTokenFor(context, reader) });
   const before = await lifecycleSnapshot(pool());
   const response = await postForm(running.app, '/confirm', { token: tokenOf(confirmLinkIn(mail!)) });
   assert.equal(response.statusCode, 409);
@@ -348,7 +348,7 @@ test('programs get JSON on the same routes, and the OpenAPI document describes t
     method: 'POST',
     url: '/unsubscribe',
     headers: json,
-    payload: { token: unsubscribeTokenFor(context, reader.id) },
+    payload: { token: unsubscribeTokenFor(context, reader) },
   });
   assert.deepEqual(unsubscribe.json(), { status: 'unsubscribed' });
   const bad = await subscribeByJson(running.app, { email: 'nope' });

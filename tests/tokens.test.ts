@@ -6,12 +6,27 @@ import { signToken, verifyToken } from '../src/security/tokens.ts';
 
 const keys = deriveKeys('a-secret-key-for-tests-0123456789abcdef');
 const now = Date.UTC(2026, 10, 28);
-const confirm = signToken(keys.tokens, { purpose: 'confirm', subscriberId: 42, expiresAt: now / 1000 + 3600 });
-const unsubscribe = signToken(keys.tokens, { purpose: 'unsubscribe', subscriberId: 42, expiresAt: 0 });
+const reader = { publicId: '3f2c9a1e5b7d4c2a8e6f1b3d5c7a9e0f' };
+const confirm = signToken(keys.tokens, { purpose: 'confirm', subscriber: reader, expiresAt: now / 1000 + 3600 });
+const unsubscribe = signToken(keys.tokens, { purpose: 'unsubscribe', subscriber: reader, expiresAt: 0 });
 
 test('a token signed for a purpose verifies for that purpose and subscriber', () => {
   const check = verifyToken(keys.tokens, confirm, 'confirm', now);
-  assert.deepEqual(check, { ok: true, claims: { purpose: 'confirm', subscriberId: 42, expiresAt: now / 1000 + 3600 } });
+  assert.deepEqual(check, { ok: true, claims: { purpose: 'confirm', subscriber: reader, expiresAt: now / 1000 + 3600 } });
+});
+
+test('a token names its reader by public id only: the payload holds no row id, and nothing else can be signed', () => {
+  assert.equal(Buffer.from(unsubscribe.split('.')[0]!, 'base64url').toString(), `unsubscribe.${reader.publicId}.0`);
+  for (const publicId of ['42', '3F2C9A1E5B7D4C2A8E6F1B3D5C7A9E0F', `${reader.publicId}0`, '']) {
+    assert.throws(() => signToken(keys.tokens, { purpose: 'unsubscribe', subscriber: { publicId }, expiresAt: 0 }), RangeError, publicId);
+  }
+});
+
+test('a token signed before public ids (the row id in base 36) still verifies, naming that row', () => {
+  assert.deepEqual(verifyToken(keys.tokens, signedPayload(`unsubscribe.${(123_456).toString(36)}.0`), 'unsubscribe', now), {
+    ok: true,
+    claims: { purpose: 'unsubscribe', subscriber: { legacyId: 123_456 }, expiresAt: 0 },
+  });
 });
 
 test('a confirm token cannot unsubscribe and an unsubscribe token cannot confirm', () => {
@@ -29,7 +44,7 @@ test('forged, truncated, re-targeted and oversized tokens are refused', () => {
   const [payload, signature] = unsubscribe.split('.') as [string, string];
   const retargeted = `${Buffer.from('unsubscribe.1.0').toString('base64url')}.${signature}`;
   const cases: [unknown, string][] = [
-    [signToken(other.tokens, { purpose: 'unsubscribe', subscriberId: 42, expiresAt: 0 }), 'forged'],
+    [signToken(other.tokens, { purpose: 'unsubscribe', subscriber: reader, expiresAt: 0 }), 'forged'],
     [retargeted, 'forged'],
     [unsubscribe.slice(0, -1), 'forged'],
     [payload, 'malformed'],
@@ -65,6 +80,9 @@ test('a correctly signed payload is still refused when its claims are not well f
     'unsubscribe.0.0', // subscriber 0
     'unsubscribe.-1.0', // negative subscriber
     `unsubscribe.${'z'.repeat(12)}.0`, // beyond a safe integer
+    `unsubscribe.${reader.publicId.slice(1)}.0`, // neither a public id nor a row id
+    `unsubscribe.${reader.publicId.toUpperCase()}.0`,
+    'unsubscribe.1!.0',
     `unsubscribe.1.${'z'.repeat(12)}`,
     'unsubscribe.1', // no expiry
     'unsubscribe', // no subscriber, no expiry
@@ -76,7 +94,7 @@ test('a correctly signed payload is still refused when its claims are not well f
 test('tokens are at most 256 characters, and a signature is base64url from its first character to its last', () => {
   const ofLength = (length: number) => {
     for (let padding = 0; padding < 300; padding++) {
-      const token = signedPayload(`unsubscribe.${'0'.repeat(padding)}1.0`);
+      const token = signedPayload(`unsubscribe.1.${'0'.repeat(padding + 1)}`);
       if (token.length === length) return token;
     }
     throw new Error(`no token of ${length} characters`);
@@ -92,7 +110,7 @@ test('tokens are at most 256 characters, and a signature is base64url from its f
 
 test('a confirm token is valid up to and including its expiry second, and expired one millisecond after', () => {
   const expiresAt = now / 1000 + 60;
-  const token = signToken(keys.tokens, { purpose: 'confirm', subscriberId: 7, expiresAt });
+  const token = signToken(keys.tokens, { purpose: 'confirm', subscriber: reader, expiresAt });
   assert.equal(verifyToken(keys.tokens, token, 'confirm', expiresAt * 1000).ok, true);
   assert.deepEqual(verifyToken(keys.tokens, token, 'confirm', expiresAt * 1000 + 1), { ok: false, reason: 'expired' });
 });

@@ -18,6 +18,20 @@ const url = (protocols: string[]) =>
   );
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
+/**
+ * The base of our signed sub-addresses: its local part leaves room in the 64 octets for `+<tag>` (src/mail/verp.ts:
+ * a letter, the 32-digit public id, a dot and a 10-character MAC after BOUNCE_ADDRESS's; a public id, dot and MAC
+ * after MAIL_UNSUBSCRIBE_MAILTO's).
+ */
+const subAddressBase = (tagOctets: number) =>
+  z
+    .string()
+    .email()
+    .refine(
+      (value) => Buffer.byteLength(value.slice(0, value.lastIndexOf('@'))) <= 64 - tagOctets,
+      `its local part (before @) must be at most ${64 - tagOctets} characters: the signed tag takes the other ${tagOctets} of 64`,
+    );
+
 const cronExpression = z.string().refine((value) => value.trim().split(/\s+/).length >= 5, 'must be a cron expression like "0 7 * * *"');
 
 const timeZone = z.string().refine((value) => {
@@ -94,9 +108,9 @@ export const envSchema = z.object({
    * Base of the per-reader List-Unsubscribe mailto (`unsubscribe+<token>@…`), read by `paperboy inbound`; defaults
    * to `unsubscribe@` BOUNCE_ADDRESS's domain. With neither set no mailto: is advertised (nobody would read it).
    */
-  MAIL_UNSUBSCRIBE_MAILTO: optional(z.string().email()),
+  MAIL_UNSUBSCRIBE_MAILTO: optional(subAddressBase(44)),
   /** VERP: envelope sender `bounces+<signed tag>@…` per email, so a later bounce names its delivery. Unset: From. */
-  BOUNCE_ADDRESS: optional(z.string().email()),
+  BOUNCE_ADDRESS: optional(subAddressBase(45)),
   /** `paperboy inbound` (and `paperboy start` when the port is set): the SMTP receiver for bounces and unsubscribes. */
   INBOUND_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
   INBOUND_SMTP_PORT: optional(z.coerce.number().int().min(0).max(65535)),

@@ -49,6 +49,8 @@ export async function openDeliveriesPage(db: Queryable, editionId: number, after
 export interface ClaimedDelivery {
   id: number;
   subscriberId: number;
+  /** What names the reader outside: links, the unsubscribe mailto, the VERP tag. */
+  publicId: string;
   email: string;
   messageId: string;
 }

@@ -1,6 +1,6 @@
 // A reader's own data, complete by construction: every table with a foreign key to subscribers is found in the
 // catalog (src/db/sql/readers.sql tables-referencing-subscribers), so a table added later is exported and erased
-// without being listed anywhere. What is kept by address (suppressions, their lifts) is added by name.
+// without being listed anywhere. What is kept by address (suppressions, their lifts, confirmation slots) is added by name.
 import pg from 'pg';
 import { withTransaction, type Pool, type Queryable } from './pool.ts';
 import { loadQueries } from './queries.ts';
@@ -36,6 +36,8 @@ export interface ReaderExport {
   tables: Record<string, Record<string, unknown>[]>;
   suppressions: Record<string, unknown>[];
   suppressionLifts: Record<string, unknown>[];
+  /** The inbox's confirmation throttle slot, while this address holds it. */
+  confirmationSlots: Record<string, unknown>[];
 }
 
 /** Everything held about one reader, as JSON; undefined when there is no such reader. */
@@ -57,10 +59,9 @@ export async function exportReader(db: Queryable, subscriberId: number): Promise
       tables[name] = [...(tables[name] ?? []), ...rows[0]![`t${index}`]!];
     });
   }
-  const address = await db.query<{ suppressions: Record<string, unknown>[]; suppressionLifts: Record<string, unknown>[] }>(
-    sql['address-rows'],
-    [reader.key],
-  );
+  const address = await db.query<Pick<ReaderExport, 'suppressions' | 'suppressionLifts' | 'confirmationSlots'>>(sql['address-rows'], [
+    reader.key,
+  ]);
   return { exportedAt: new Date().toISOString(), reader: reader.row, tables, ...address.rows[0]! };
 }
 

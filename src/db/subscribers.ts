@@ -9,6 +9,7 @@ export type SubscriberStatus = 'pending' | 'confirmed' | 'unsubscribed' | 'suppr
 const SQL = loadQueries('subscribers.sql', [
   'request-subscriptions',
   'release-confirmation-claims',
+  'subscriber-id-of-public-id',
   'find-subscriber',
   'confirm-subscriber',
   'unsubscribe-subscriber',
@@ -87,6 +88,16 @@ export interface Subscriber {
   canResubscribe: boolean;
 }
 
+/**
+ * The row id of the reader a link or an address of ours names (src/security/public-id.ts): looked up by public id;
+ * what was signed before migration 021 carries the row id itself.
+ */
+export async function subscriberIdOf(db: Queryable, reader: { publicId: string } | { legacyId: number }): Promise<number | undefined> {
+  if ('legacyId' in reader) return reader.legacyId;
+  const { rows } = await db.query<{ id: number }>(SQL['subscriber-id-of-public-id'], [reader.publicId]);
+  return rows[0]?.id;
+}
+
 /** `resubscribeWindowDays` decides canResubscribe. */
 export async function findSubscriber(db: Queryable, id: number, resubscribeWindowDays: number): Promise<Subscriber | undefined> {
   const { rows } = await db.query<Subscriber>(SQL['find-subscriber'], [id, resubscribeWindowDays]);
@@ -115,6 +126,8 @@ export const resubscribeSubscriber = (db: Queryable, id: number, windowDays: num
 
 export interface ConfirmationRecipient {
   id: number;
+  /** What names the reader in the email (src/security/public-id.ts). */
+  publicId: string;
   email: string;
   status: SubscriberStatus;
   suppressed: boolean;

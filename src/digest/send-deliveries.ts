@@ -134,8 +134,8 @@ export async function sendDeliveryBatch(deps: DeliveryDeps, batch: DeliveryBatch
           raw = factory.build({
             email: row.email,
             messageId: row.messageId,
-            unsubscribeUrl: unsubscribeUrl(deps.env, deps.keys, row.subscriberId),
-            unsubscribeMailto: readerUnsubscribeMailto(deps.env, deps.keys, row.subscriberId),
+            unsubscribeUrl: unsubscribeUrl(deps.env, deps.keys, row.publicId),
+            unsubscribeMailto: readerUnsubscribeMailto(deps.env, deps.keys, row.publicId),
           });
         } catch (error) {
           return { kind: 'invalid', id: row.id, detail: (error as Error).message };
@@ -143,7 +143,7 @@ export async function sendDeliveryBatch(deps: DeliveryDeps, batch: DeliveryBatch
         let response: string;
         try {
           ({ response } = await deps.mailer.send({
-            from: envelopeSender(deps.env, deps.keys, 'delivery', row.id),
+            from: envelopeSender(deps.env, deps.keys, 'delivery', row.publicId),
             to: row.email,
             raw,
             dkimSigned: factory.dkimSigned,

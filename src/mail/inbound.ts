@@ -4,10 +4,11 @@
 // write a "bounce" naming any reader, but nobody can sign a tag without SECRET_KEY.
 import type { Env } from '../config/env.ts';
 import type { Queryable } from '../db/pool.ts';
-import { unsubscribeSubscriber } from '../db/subscribers.ts';
+import { subscriberIdOf, unsubscribeSubscriber } from '../db/subscribers.ts';
 import { subscriberOfDelivery, suppressSubscriber } from '../db/suppressions.ts';
 import type { Logger } from '../logger.ts';
 import { verpKeys, type Keys } from '../security/keys.ts';
+import type { ReaderRef } from '../security/public-id.ts';
 import { bounceDecision, parseInboundReport } from './reports.ts';
 import { unsubscribeMailtoBase } from './return-path.ts';
 import { parseUnsubscribeMailtoAddress, parseVerpAddress, type ParsedVerpTag } from './verp.ts';
@@ -23,7 +24,7 @@ export interface InboundDeps {
 
 export type InboundRecipient =
   | { kind: 'report'; tag: ParsedVerpTag }
-  | { kind: 'unsubscribe'; subscriberId: string }
+  | { kind: 'unsubscribe'; reader: ReaderRef }
   /** BOUNCE_ADDRESS itself, where feedback loops (Yahoo, Microsoft) send ARF reports: the tag is in the report. */
   | { kind: 'feedback' };
 
@@ -37,8 +38,8 @@ export function inboundRecipientOf(env: InboundEnv, keys: Keys, address: string)
       if (tag) return { kind: 'report', tag };
     }
     if (unsubscribeBase) {
-      const subscriberId = parseUnsubscribeMailtoAddress(key, address, unsubscribeBase);
-      if (subscriberId && /^[1-9]\d{0,18}$/.test(subscriberId)) return { kind: 'unsubscribe', subscriberId };
+      const reader = parseUnsubscribeMailtoAddress(key, address, unsubscribeBase);
+      if (reader) return { kind: 'unsubscribe', reader };
     }
   }
   return null;
@@ -57,15 +58,21 @@ function verpTagOf(env: InboundEnv, keys: Keys, address: string | undefined): Pa
 export type InboundOutcome = 'suppressed' | 'complaint' | 'unsubscribed' | 'ignored';
 
 async function subscriberOfTag(db: Queryable, tag: ParsedVerpTag): Promise<number | string | undefined> {
-  return tag.kind === 'delivery' ? subscriberOfDelivery(db, tag.id) : tag.id;
+  if ('publicId' in tag) return subscriberIdOf(db, tag);
+  return tag.kind === 'delivery' ? subscriberOfDelivery(db, tag.legacyId) : tag.legacyId;
 }
+
+/** What a tag names, for the log: the reader's public id, or an old tag's row id. */
+const tagLog = (tag: ParsedVerpTag) => ({ [tag.kind]: 'publicId' in tag ? tag.publicId : tag.legacyId });
 
 /** Acts on one inbound mail for one of our recipients; never throws on what the mail says (only on Postgres). */
 export async function handleInboundMail(deps: InboundDeps, recipient: InboundRecipient, raw: Buffer): Promise<InboundOutcome> {
   const log = deps.logger.child({ part: 'inbound' });
   if (recipient.kind === 'unsubscribe') {
-    const result = await unsubscribeSubscriber(deps.db, Number(recipient.subscriberId), 'unsubscribe by email (List-Unsubscribe mailto)');
-    log.info({ subscriberId: recipient.subscriberId, changed: result.kind === 'known' && result.changed }, 'unsubscribe by email');
+    const subscriberId = await subscriberIdOf(deps.db, recipient.reader);
+    if (subscriberId === undefined) return 'ignored';
+    const result = await unsubscribeSubscriber(deps.db, subscriberId, 'unsubscribe by email (List-Unsubscribe mailto)');
+    log.info({ subscriberId, changed: result.kind === 'known' && result.changed }, 'unsubscribe by email');
     return result.kind === 'known' && result.changed ? 'unsubscribed' : 'ignored';
   }
   const report = await parseInboundReport(raw);
@@ -90,20 +97,20 @@ export async function handleInboundMail(deps: InboundDeps, recipient: InboundRec
       detail: `feedback report (${report.feedbackType})`,
       event: 'complaint (feedback report)',
     });
-    log.warn({ [tag.kind]: tag.id, feedbackType: report.feedbackType, changed }, 'complaint report');
+    log.warn({ ...tagLog(tag), feedbackType: report.feedbackType, changed }, 'complaint report');
     return changed ? 'complaint' : 'ignored';
   }
   const decision = bounceDecision(report);
   const gone = decision.suppress[0];
   if (!gone) {
     if (report.kind === 'dsn')
-      log.info({ [tag.kind]: tag.id, delayed: decision.delayed.length, failed: decision.failed.length }, 'DSN: nobody suppressed');
+      log.info({ ...tagLog(tag), delayed: decision.delayed.length, failed: decision.failed.length }, 'DSN: nobody suppressed');
     return 'ignored';
   }
   const subscriberId = await subscriberOfTag(deps.db, tag);
   if (subscriberId === undefined) return 'ignored';
   const detail = `DSN ${gone.status}${gone.diagnostic ? `: ${gone.diagnostic}` : ''}`;
   const changed = await suppressSubscriber(deps.db, subscriberId, { reason: 'hard_bounce', detail, event: 'hard bounce (DSN)' });
-  log.warn({ [tag.kind]: tag.id, status: gone.status, changed }, 'bounce report');
+  log.warn({ ...tagLog(tag), status: gone.status, changed }, 'bounce report');
   return changed ? 'suppressed' : 'ignored';
 }

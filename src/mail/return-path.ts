@@ -8,10 +8,10 @@ import { unsubscribeMailtoAddress, verpAddress, type VerpKind } from './verp.ts'
 
 type ReturnPathEnv = Pick<Env, 'MAIL_FROM' | 'BOUNCE_ADDRESS' | 'MAIL_UNSUBSCRIBE_MAILTO'>;
 
-/** The envelope sender of one email: `bounces+d123.<mac>@…` with BOUNCE_ADDRESS, else the From address. */
-export function envelopeSender(env: ReturnPathEnv, keys: Keys, kind: VerpKind, id: number | string): string {
+/** The envelope sender of one email to the reader `publicId`: `bounces+d<public id>.<mac>@…` with BOUNCE_ADDRESS, else the From address. */
+export function envelopeSender(env: ReturnPathEnv, keys: Keys, kind: VerpKind, publicId: string): string {
   if (!env.BOUNCE_ADDRESS) return parseMailbox(env.MAIL_FROM).address;
-  return verpAddress(keys.verp, env.BOUNCE_ADDRESS, { kind, id });
+  return verpAddress(keys.verp, env.BOUNCE_ADDRESS, { kind, publicId });
 }
 
 /** The base of the per-reader unsubscribe addresses, or undefined when no receiver reads them. */
@@ -20,8 +20,8 @@ export function unsubscribeMailtoBase(env: ReturnPathEnv): string | undefined {
   return env.BOUNCE_ADDRESS ? `unsubscribe@${domainOf(env.BOUNCE_ADDRESS)}` : undefined;
 }
 
-/** `unsubscribe+<subscriber>.<mac>@…` for this reader, or undefined (no mailto: advertised). */
-export function readerUnsubscribeMailto(env: ReturnPathEnv, keys: Keys, subscriberId: number | string): string | undefined {
+/** `unsubscribe+<public id>.<mac>@…` for this reader, or undefined (no mailto: advertised). */
+export function readerUnsubscribeMailto(env: ReturnPathEnv, keys: Keys, publicId: string): string | undefined {
   const base = unsubscribeMailtoBase(env);
-  return base === undefined ? undefined : unsubscribeMailtoAddress(keys.verp, base, String(subscriberId));
+  return base === undefined ? undefined : unsubscribeMailtoAddress(keys.verp, base, publicId);
 }

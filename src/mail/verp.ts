@@ -1,20 +1,24 @@
-// Signed sub-addresses on our own domain. A bounce to `bounces+d123.<mac>@` names delivery 123 however mangled
-// the report is, and a mail to `unsubscribe+<id>.<mac>@` names the reader asking to leave. The MAC stops anyone
-// from suppressing or unsubscribing a reader of their choosing by writing to a guessed address. Pure: no I/O.
+// Signed sub-addresses on our own domain. A bounce to `bounces+d<public id>.<mac>@` names the reader of that digest
+// (`c…`: of that confirmation) however mangled the report is, and a mail to `unsubscribe+<public id>.<mac>@` names
+// the reader asking to leave. The MAC stops anyone from suppressing or unsubscribing a reader of their choosing by
+// writing to a guessed address; the public id (src/security/public-id.ts) tells nothing of the list's size.
+// Pure: no I/O.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isPublicId, type ReaderRef } from '../security/public-id.ts';
 
 export type VerpKind = 'delivery' | 'confirmation';
 
 export interface VerpTag {
   kind: VerpKind;
-  /** A bigint row id; it comes back from parsing as a decimal string, the way pg returns bigint. */
-  id: number | string;
+  /** The reader's public id. */
+  publicId: string;
 }
 
-export interface ParsedVerpTag {
-  kind: VerpKind;
-  id: string;
-}
+/**
+ * A tag read back: the reader's public id, or in a tag of mail sent before migration 021 a row id (a decimal
+ * string, the way pg returns bigint): the delivery's for `delivery`, the subscriber's for `confirmation`.
+ */
+export type ParsedVerpTag = { kind: VerpKind; publicId: string } | { kind: VerpKind; legacyId: string };
 
 /** RFC 5321 4.5.3.1.1. */
 const MAX_LOCAL_PART_OCTETS = 64;
@@ -24,8 +28,6 @@ const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 const KIND_LETTERS: Record<VerpKind, string> = { delivery: 'd', confirmation: 'c' };
 const KINDS_BY_LETTER: Record<string, VerpKind> = { d: 'delivery', c: 'confirmation' };
 const MAX_BIGINT = 9223372036854775807n;
-/** Lower-case only: some MTAs lower-case local parts, and the MAC must survive that. */
-const PUBLIC_ID = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
 /**
  * A truncated HMAC in lower-case base32. The purpose prefix keeps a VERP MAC from ever passing as an unsubscribe
@@ -76,46 +78,46 @@ function subAddressDetail(address: unknown, baseAddress: string): string | null 
   return given.local.startsWith(prefix) ? given.local.slice(prefix.length) : null;
 }
 
-function canonicalId(id: number | string): string | null {
-  const text = typeof id === 'number' ? (Number.isSafeInteger(id) ? String(id) : '') : id;
-  if (!/^[1-9]\d{0,18}$/.test(text) || BigInt(text) > MAX_BIGINT) return null;
-  return text;
-}
+/** A legacy row id as signed: a decimal bigint without leading zeros. */
+const isLegacyId = (text: string) => /^[1-9]\d{0,18}$/.test(text) && BigInt(text) <= MAX_BIGINT;
 
-/** `bounces+d123.<mac>@domain` for delivery 123 (`c` for a confirmation), the envelope sender of that one email. */
+/** `bounces+d<public id>.<mac>@domain` for a digest to that reader (`c` for a confirmation), the envelope sender of that one email. */
 export function verpAddress(key: Buffer, bounceAddress: string, tag: VerpTag): string {
-  const id = canonicalId(tag.id);
-  if (id === null) throw new RangeError(`not a row id: ${String(tag.id)}`);
-  const name = `${KIND_LETTERS[tag.kind]}${id}`;
+  if (!isPublicId(tag.publicId)) throw new RangeError(`not a public id: ${tag.publicId}`);
+  const name = `${KIND_LETTERS[tag.kind]}${tag.publicId}`;
   return subAddress(bounceAddress, `${name}.${shortMac(key, 'verp', name)}`);
 }
 
-/** The delivery or confirmation a bounce was addressed to, or null when the address is not ours, malformed or forged. */
+/** The reader (or, in an old tag, the row) a bounce was addressed to, or null when the address is not ours, malformed or forged. */
 export function parseVerpAddress(key: Buffer, address: unknown, bounceAddress: string): ParsedVerpTag | null {
   const detail = subAddressDetail(address, bounceAddress);
-  const match = detail === null ? null : /^([a-z])(\d{1,19})\.([a-z2-7]+)$/.exec(detail);
+  const match = detail === null ? null : /^([a-z])([0-9a-f]{1,32})\.([a-z2-7]+)$/.exec(detail);
   if (!match) return null;
   const letter = match[1]!;
   const kind = KINDS_BY_LETTER[letter];
-  const id = canonicalId(match[2]!);
-  if (kind === undefined || id === null) return null;
-  return macMatches(match[3]!, shortMac(key, 'verp', `${letter}${id}`)) ? { kind, id } : null;
+  const id = match[2]!;
+  if (kind === undefined || !(isPublicId(id) || isLegacyId(id))) return null;
+  if (!macMatches(match[3]!, shortMac(key, 'verp', `${letter}${id}`))) return null;
+  return isPublicId(id) ? { kind, publicId: id } : { kind, legacyId: id };
 }
 
 /** `unsubscribe+<public id>.<mac>@domain`, for the reader's List-Unsubscribe mailto. */
-export function unsubscribeMailtoAddress(key: Buffer, baseAddress: string, subscriberPublicId: string): string {
-  if (!PUBLIC_ID.test(subscriberPublicId))
-    throw new RangeError(`public ids are lower-case letters, digits and dashes: ${subscriberPublicId}`);
-  return subAddress(baseAddress, `${subscriberPublicId}.${shortMac(key, 'unsubscribe-mailto', subscriberPublicId)}`);
+export function unsubscribeMailtoAddress(key: Buffer, baseAddress: string, publicId: string): string {
+  if (!isPublicId(publicId)) throw new RangeError(`not a public id: ${publicId}`);
+  return subAddress(baseAddress, `${publicId}.${shortMac(key, 'unsubscribe-mailto', publicId)}`);
 }
 
-/** The public id of the reader a mail to our unsubscribe address came for, or null when not ours, malformed or forged. */
-export function parseUnsubscribeMailtoAddress(key: Buffer, address: unknown, baseAddress: string): string | null {
+/**
+ * The reader a mail to our unsubscribe address came for (by public id, or by row id in the address of an email
+ * sent before migration 021), or null when not ours, malformed or forged.
+ */
+export function parseUnsubscribeMailtoAddress(key: Buffer, address: unknown, baseAddress: string): ReaderRef | null {
   const detail = subAddressDetail(address, baseAddress);
   const dot = detail === null ? -1 : detail.lastIndexOf('.');
   if (detail === null || dot < 0) return null;
-  const publicId = detail.slice(0, dot);
+  const id = detail.slice(0, dot);
   const mac = detail.slice(dot + 1);
-  if (!PUBLIC_ID.test(publicId)) return null;
-  return macMatches(mac, shortMac(key, 'unsubscribe-mailto', publicId)) ? publicId : null;
+  if (!isPublicId(id) && !isLegacyId(id)) return null;
+  if (!macMatches(mac, shortMac(key, 'unsubscribe-mailto', id))) return null;
+  return isPublicId(id) ? { publicId: id } : { legacyId: Number(id) };
 }

@@ -1,11 +1,13 @@
 // Signed, purpose-bound tokens for the links in our emails. Pure: no I/O.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isPublicId, type ReaderRef } from './public-id.ts';
 
 export type TokenPurpose = 'confirm' | 'unsubscribe';
 
 export interface TokenClaims {
   purpose: TokenPurpose;
-  subscriberId: number;
+  /** By public id; a token signed before migration 021 names the row id (base 36), and is still honoured. */
+  subscriber: ReaderRef;
   /** Unix seconds; 0 = never expires (unsubscribe links in old emails keep working). */
   expiresAt: number;
 }
@@ -19,9 +21,17 @@ function mac(key: Buffer, payload: string): Buffer {
   return createHmac('sha256', key).update(payload).digest();
 }
 
-/** `base64url(purpose.id.expiry).base64url(HMAC-SHA256(key, that payload))`. */
-export function signToken(key: Buffer, claims: TokenClaims): string {
-  const payload = `${claims.purpose}.${claims.subscriberId.toString(36)}.${claims.expiresAt.toString(36)}`;
+/** The reader field of a payload: a public id, or a legacy row id in base 36 (at most 11 characters). */
+function readerOf(field: string | undefined): ReaderRef | undefined {
+  if (isPublicId(field)) return { publicId: field };
+  const legacyId = /^[0-9a-z]{1,11}$/.test(field ?? '') ? Number.parseInt(field!, 36) : NaN;
+  return Number.isSafeInteger(legacyId) && legacyId > 0 ? { legacyId } : undefined;
+}
+
+/** `base64url(purpose.publicId.expiry).base64url(HMAC-SHA256(key, that payload))`. Only public ids are signed. */
+export function signToken(key: Buffer, claims: TokenClaims & { subscriber: { publicId: string } }): string {
+  if (!isPublicId(claims.subscriber.publicId)) throw new RangeError('a token names its reader by public id');
+  const payload = `${claims.purpose}.${claims.subscriber.publicId}.${claims.expiresAt.toString(36)}`;
   return `${Buffer.from(payload).toString('base64url')}.${mac(key, payload).toString('base64url')}`;
 }
 
@@ -42,19 +52,14 @@ export function verifyToken(key: Buffer, token: unknown, purpose: TokenPurpose, 
     return { ok: false, reason: 'forged' };
   }
   const [claimedPurpose, id, expiry] = payload.split('.');
-  const subscriberId = Number.parseInt(id ?? '', 36);
+  const subscriber = readerOf(id);
   const expiresAt = Number.parseInt(expiry ?? '', 36);
-  if (
-    !PURPOSES.includes(claimedPurpose as TokenPurpose) ||
-    !Number.isSafeInteger(subscriberId) ||
-    subscriberId <= 0 ||
-    !Number.isSafeInteger(expiresAt)
-  ) {
+  if (!PURPOSES.includes(claimedPurpose as TokenPurpose) || subscriber === undefined || !Number.isSafeInteger(expiresAt)) {
     return { ok: false, reason: 'malformed' };
   }
   if (claimedPurpose !== purpose) return { ok: false, reason: 'wrong-purpose' };
   if (expiresAt !== 0 && expiresAt * 1000 < now) return { ok: false, reason: 'expired' };
-  return { ok: true, claims: { purpose, subscriberId, expiresAt } };
+  return { ok: true, claims: { purpose, subscriber, expiresAt } };
 }
 
 /**

@@ -61,18 +61,18 @@ async function confirmationTemplate(env: ConfirmEnv): Promise<RenderedEmail> {
 export async function buildConfirmationMessage(
   env: ConfirmEnv,
   keys: Keys,
-  recipient: { id: number; email: string },
+  recipient: { publicId: string; email: string },
   claimedAt: number,
   now = Date.now(),
 ): Promise<Buffer> {
   const template = await confirmationTemplate(env);
-  const link = confirmUrl(env, keys, recipient.id, now);
+  const link = confirmUrl(env, keys, recipient.publicId, now);
   const sender = parseMailbox(env.MAIL_FROM).address;
   return composeMessage({
     from: env.MAIL_FROM,
     to: recipient.email,
     subject: CONFIRMATION_SUBJECT,
-    messageId: `<confirm-${recipient.id}-${claimedAt}@${domainOf(sender)}>`,
+    messageId: `<confirm-${recipient.publicId}-${claimedAt}@${domainOf(sender)}>`,
     html: template.html.replaceAll(URL_PLACEHOLDER, escapeHtml(link)),
     text: template.text.replaceAll(URL_PLACEHOLDER, link),
     headers: { 'Auto-Submitted': 'auto-generated' },
@@ -107,7 +107,7 @@ async function sendOne(deps: ConfirmationDeps, recipient: ConfirmationRecipient,
   const raw = await buildConfirmationMessage(deps.env, deps.keys, recipient, claim.claimedAt);
   try {
     // With BOUNCE_ADDRESS, a bounce arriving later names this subscriber's confirmation (VERP).
-    const from = envelopeSender(deps.env, deps.keys, 'confirmation', recipient.id);
+    const from = envelopeSender(deps.env, deps.keys, 'confirmation', recipient.publicId);
     const result = await deps.mailer.send({ from, to: recipient.email, raw });
     deps.logger.info({ subscriberId: recipient.id, to: maskEmail(recipient.email), response: result.response }, 'confirmation sent');
   } catch (error) {

@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from '../../src/db/pool.ts';
 import { deliveriesProcessor } from '../../src/digest/deliveries-job.ts';
-import { digestProcessor } from '../../src/digest/digest-job.ts';
+import { digestProcessor, enqueueDigest } from '../../src/digest/digest-job.ts';
 import type { RunningWorkers, WorkerDefinition } from '../../src/queue/workers.ts';
 import { startProcessors } from '../../src/runtime/processors.ts';
 import type { Services } from '../../src/runtime/services.ts';
@@ -56,6 +56,15 @@ export async function insertSubscribers(pool: Pool, subscribers: { email: string
   return rows.map((row) => row.id);
 }
 
+/** The public id of a subscriber row: what names the reader in links, tokens, VERP tags and Message-IDs. */
+export async function publicIdOf(pool: Pool, subscriberId: number): Promise<string> {
+  const { rows } = await pool.query<{ publicId: string }>(
+    `SELECT replace(public_id::text, '-', '') AS "publicId" FROM subscribers WHERE id = $1`,
+    [subscriberId],
+  );
+  return rows[0]!.publicId;
+}
+
 /** Many confirmed readers at once, set-based: reader-1@example.org … */
 export async function insertConfirmedReaders(pool: Pool, count: number, domain = 'example.org'): Promise<void> {
   await pool.query(
@@ -88,6 +97,17 @@ export async function deliveryStatuses(pool: Pool, editionDate: string): Promise
 }
 
 /** Every delivery of the edition final (none queued or sending), and at least one row. */
+/** Sends the edition of `editionDate` as the scheduler would, with digest workers of this process, and waits until every delivery is final. */
+export async function sendEdition(services: Services, editionDate: string): Promise<void> {
+  const workers = startDigestWorkers(services);
+  try {
+    await enqueueDigest(services.queues, editionDate);
+    await waitFor(() => editionSettled(services.pool, editionDate), 'the edition to be sent', 30_000);
+  } finally {
+    await workers.close();
+  }
+}
+
 export async function editionSettled(pool: Pool, editionDate: string): Promise<Record<string, number> | undefined> {
   const statuses = await deliveryStatuses(pool, editionDate);
   const total = Object.values(statuses).reduce((sum, n) => sum + n, 0);

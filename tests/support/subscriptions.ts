@@ -1,4 +1,5 @@
 // Helpers for the subscription tests: the real app, the real confirmation worker, and readers in each state.
+import { createHmac } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/http/app.ts';
 import type { Pool } from '../../src/db/pool.ts';
@@ -63,17 +64,38 @@ export function tokenOf(url: URL): string {
   return url.searchParams.get('token')!;
 }
 
-export function confirmTokenFor(context: TestContext, subscriberId: number, expiresAt = Math.floor(Date.now() / 1000) + 3600): string {
-  return signToken(context.services.keys.tokens, { purpose: 'confirm', subscriberId, expiresAt });
+/** A reader as links name them: by public id (subscriberByEmail gives it, and publicIdOf in support/digest.ts). */
+export interface PublicReader {
+  publicId: string;
 }
 
-export function unsubscribeTokenFor(context: TestContext, subscriberId: number): string {
-  return signToken(context.services.keys.tokens, { purpose: 'unsubscribe', subscriberId, expiresAt: 0 });
+export function confirmTokenFor(context: TestContext, reader: PublicReader, expiresAt = Math.floor(Date.now() / 1000) + 3600): string {
+  return signToken(context.services.keys.tokens, { purpose: 'confirm', subscriber: { publicId: reader.publicId }, expiresAt });
+}
+
+export function unsubscribeTokenFor(context: TestContext, reader: PublicReader): string {
+  return signToken(context.services.keys.tokens, { purpose: 'unsubscribe', subscriber: { publicId: reader.publicId }, expiresAt: 0 });
+}
+
+/**
+ * A token as releases before migration 021 signed it, naming the row id (`purpose.<id in base 36>.<expiry>`): they
+ * are in readers' inboxes and must keep working. Built by hand, so no code of the service can still make one.
+ */
+export function legacyTokenFor(key: Buffer, purpose: 'confirm' | 'unsubscribe', subscriberId: number, expiresAt = 0): string {
+  const payload = `${purpose}.${subscriberId.toString(36)}.${expiresAt.toString(36)}`;
+  return `${Buffer.from(payload).toString('base64url')}.${createHmac('sha256', key).update(payload).digest('base64url')}`;
 }
 
 export async function subscriberByEmail(pool: Pool, email: string) {
-  const { rows } = await pool.query<{ id: number; email: string; email_input: string; status: string; source_ip_hash: string | null }>(
-    'SELECT id, email, email_input, status, source_ip_hash FROM subscribers WHERE lower(email) = lower($1)',
+  const { rows } = await pool.query<{
+    id: number;
+    publicId: string;
+    email: string;
+    email_input: string;
+    status: string;
+    source_ip_hash: string | null;
+  }>(
+    `SELECT id, replace(public_id::text, '-', '') AS "publicId", email, email_input, status, source_ip_hash FROM subscribers WHERE lower(email) = lower($1)`,
     [email],
   );
   return rows[0];

@@ -3,15 +3,16 @@
 -- name: create-deliveries-batch
 -- One keyset page of confirmed subscribers (after $2, at most $3) gets its delivery rows; rows that
 -- exist already (a rerun) are left alone. Returns how far the walk got and which rows are new.
+-- The Message-ID names the reader by public id (migration 021): a row id would tell the list's size.
 WITH page AS (
-  SELECT id
+  SELECT id, public_id
     FROM subscribers
    WHERE status = 'confirmed' AND id > $2
    ORDER BY id
    LIMIT $3
 ), created AS (
   INSERT INTO deliveries (edition_id, subscriber_id, message_id)
-  SELECT $1, page.id, '<edition-' || $4::text || '.s' || page.id || '@' || $5::text || '>'
+  SELECT $1, page.id, '<edition-' || $4::text || '.' || replace(page.public_id::text, '-', '') || '@' || $5::text || '>'
     FROM page
   ON CONFLICT (edition_id, subscriber_id) DO NOTHING
   RETURNING id
@@ -33,7 +34,7 @@ SELECT id
 -- crash (or whose claim went stale). Readers no longer confirmed (or suppressed meanwhile) are marked
 -- skipped in the same statement. SKIP LOCKED: a concurrent job working on the same rows is not waited for.
 WITH candidates AS (
-  SELECT d.id, d.subscriber_id, d.message_id, s.email,
+  SELECT d.id, d.subscriber_id, s.public_id, d.message_id, s.email,
          (s.status = 'confirmed' AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email = lower(s.email))) AS wanted
     FROM deliveries d
     JOIN subscribers s ON s.id = d.subscriber_id
@@ -55,9 +56,9 @@ WITH candidates AS (
      SET status = 'sending', attempts = d.attempts + 1, claimed_by = $2, updated_at = now()
     FROM candidates c
    WHERE d.id = c.id AND c.wanted
-  RETURNING d.id, c.subscriber_id, c.email, c.message_id
+  RETURNING d.id, c.subscriber_id, c.public_id, c.email, c.message_id
 )
-SELECT id, subscriber_id AS "subscriberId", email, message_id AS "messageId", (SELECT count(*) FROM skipped)::int AS skipped
+SELECT id, subscriber_id AS "subscriberId", replace(public_id::text, '-', '') AS "publicId", email, message_id AS "messageId", (SELECT count(*) FROM skipped)::int AS skipped
   FROM claimed
  ORDER BY id;
 

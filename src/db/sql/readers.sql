@@ -46,9 +46,11 @@ SELECT to_jsonb(s) AS row, lower(s.email) AS key FROM subscribers s WHERE s.id =
 SELECT id FROM subscribers WHERE lower(email) = lower($1);
 
 -- name: address-rows
--- What is kept by address rather than by id: the suppression and its lifted predecessors. $1 lower-cased address.
+-- What is kept by address rather than by id: the suppression, its lifted predecessors, the inbox's confirmation
+-- slot this address holds (migration 020). $1 lower-cased address.
 SELECT (SELECT coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) FROM suppressions x WHERE x.email = $1) AS suppressions,
-       (SELECT coalesce(jsonb_agg(to_jsonb(l) ORDER BY l.id), '[]'::jsonb) FROM suppression_lifts l WHERE l.email = $1) AS "suppressionLifts";
+       (SELECT coalesce(jsonb_agg(to_jsonb(l) ORDER BY l.id), '[]'::jsonb) FROM suppression_lifts l WHERE l.email = $1) AS "suppressionLifts",
+       (SELECT coalesce(jsonb_agg(to_jsonb(m)), '[]'::jsonb) FROM mailbox_confirmation_slots m WHERE m.claimed_by = $1) AS "confirmationSlots";
 
 -- name: keep-erased-suppression
 -- $1 lower-cased address, $2 its erasedAddressKey. A suppression stays, under the key alone: what it said (the
@@ -62,9 +64,11 @@ ON CONFLICT (email) DO NOTHING
 RETURNING reason;
 
 -- name: forget-address
--- $1 lower-cased address: its lifted suppressions and any development-outbox mail to it.
+-- $1 lower-cased address: its lifted suppressions, the confirmation slot it holds, any development-outbox mail to it.
 WITH lifts AS (
   DELETE FROM suppression_lifts WHERE email = $1
+), slots AS (
+  DELETE FROM mailbox_confirmation_slots WHERE claimed_by = $1
 )
 DELETE FROM outbox_messages o WHERE EXISTS (SELECT 1 FROM unnest(o.envelope_to) t WHERE lower(t) = $1);
 

@@ -16,9 +16,10 @@
 -- lock makes the check-and-set atomic: two parallel requests for one address cannot both claim the slot.
 -- An address asked for twice in one batch is handled once (ON CONFLICT cannot touch a row twice in one
 -- statement): its first request decides what is stored and alone may claim the slot.
--- Locks are taken in one order, lower(email), so concurrent batches from several API processes cannot
--- deadlock: every insert first (in key order), then every existing row (in key order); `existing` reads
--- `inserted`, which makes the inserts finish before the first row lock.
+-- Locks are taken in one order, so concurrent batches from several API processes cannot deadlock: the
+-- inboxes' slots first (in mailbox order; `inserted` and `existing` read `mailbox_free`, which makes the claims
+-- finish before either writes or locks a subscriber), then every insert (in key order, lower(email)), then every
+-- existing row (in key order); `existing` reads `inserted`, which makes the inserts finish before its first lock.
 WITH requests AS (
   SELECT r.ord, r.input, r.email, r.ip_hash, r.reason, lower(r.email) AS key, r.erased_key
     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $6::text[]) WITH ORDINALITY AS r (input, email, ip_hash, reason, erased_key, ord)
@@ -32,16 +33,33 @@ firsts AS (
    ORDER BY q.key, q.ord
 ),
 -- Per-mailbox throttle (+tag removed, migration 010): one confirmation per inbox per $5 minutes, whatever
--- variants are typed. Only the batch's first request for an inbox, and only if no variant of it was sent one
--- within $5 minutes, may claim a slot.
-mailbox_free AS (
-  SELECT DISTINCT ON (subscriber_mailbox(f.key)) f.key
+-- variants are typed and however many API processes receive them. The batch's first request for an inbox that
+-- is due a confirmation of its own (as this statement's snapshot shows its row; `existing` checks again under
+-- the row lock) claims the inbox's slot (migration 020), in mailbox order. The slot is free when its claim is
+-- older than $5 minutes or its holder's own confirmation no longer counts (released, or older); a holder this
+-- snapshot cannot see yet was claimed by a concurrent batch, which then holds the slot: ON CONFLICT waits for
+-- that batch and reads its committed row. Only the requests that got the slot may send.
+-- The LATERAL … LIMIT 1 probe and ON CONFLICT use their unique indexes in any plan, the generic plan of this
+-- prepared statement made while the table was small included (BENCHMARKS.md, API).
+due AS (
+  SELECT DISTINCT ON (subscriber_mailbox(f.key)) subscriber_mailbox(f.key) AS mailbox, f.key
     FROM firsts f
-   WHERE NOT EXISTS (
-           SELECT 1 FROM subscribers s
-            WHERE subscriber_mailbox(s.email) = subscriber_mailbox(f.key)
-              AND s.confirmation_sent_at > now() - make_interval(mins => $5::int))
+    LEFT JOIN LATERAL (SELECT s.status, s.confirmation_sent_at FROM subscribers s WHERE lower(s.email) = f.key LIMIT 1) s ON true
+   WHERE NOT f.suppressed
+     AND (s.status IS NULL
+          OR (s.status IN ('pending', 'unsubscribed')
+              AND (s.confirmation_sent_at IS NULL OR s.confirmation_sent_at <= now() - make_interval(mins => $5::int))))
    ORDER BY subscriber_mailbox(f.key), f.ord
+),
+mailbox_free AS (
+  INSERT INTO mailbox_confirmation_slots AS slot (mailbox, claimed_by, claimed_at)
+  SELECT d.mailbox, d.key, now() FROM due d ORDER BY d.mailbox
+  ON CONFLICT (mailbox) DO UPDATE SET claimed_by = excluded.claimed_by, claimed_at = excluded.claimed_at
+   WHERE slot.claimed_at <= now() - make_interval(mins => $5::int)
+      -- NULL when the holder is not visible here. LIMIT 1 keeps it a probe: an EXISTS became a hashed scan.
+      OR coalesce((SELECT s.confirmation_sent_at IS NULL OR s.confirmation_sent_at <= now() - make_interval(mins => $5::int)
+                     FROM subscribers s WHERE lower(s.email) = slot.claimed_by LIMIT 1), false)
+  RETURNING slot.claimed_by AS key
 ),
 inserted AS (
   INSERT INTO subscribers (email_input, email, source_ip_hash, confirmation_sent_at, last_requested_at)
@@ -117,6 +135,10 @@ UPDATE subscribers
    SET confirmation_sent_at = NULL
  WHERE id = ANY ($1::bigint[]) AND status = 'pending';
 
+-- name: subscriber-id-of-public-id
+-- $1 the public id a link or an address of ours names (migration 021): the row id, for everything else here.
+SELECT id FROM subscribers WHERE public_id = $1::uuid;
+
 -- name: find-subscriber
 -- $1 id, $2 resubscribe window in days.
 SELECT s.id,
@@ -191,6 +213,7 @@ SELECT c.status AS previous_status, EXISTS (SELECT 1 FROM changed) AS changed FR
 -- What the confirmation worker needs for a job's claims ($1 subscriber ids, $2 their claimedAt): it sends only
 -- to a pending, unsuppressed subscriber, and only once per claim (done: a try of this job already sent it).
 SELECT s.id,
+       replace(s.public_id::text, '-', '') AS "publicId",
        s.email,
        s.status,
        EXISTS (SELECT 1 FROM suppressions p WHERE p.email = lower(s.email)) AS suppressed,

@@ -2,7 +2,7 @@
 // download everything held about them as JSON, or erase it (a page with a button, then a POST).
 import type { FastifyInstance } from 'fastify';
 import { eraseReader, exportReader } from '../../db/reader-data.ts';
-import { findSubscriber } from '../../db/subscribers.ts';
+import { findSubscriber, subscriberIdOf } from '../../db/subscribers.ts';
 import { erasedAddressKey } from '../../security/keys.ts';
 import type { HttpDeps } from '../deps.ts';
 import { notFound } from '../errors.ts';
@@ -16,10 +16,15 @@ const tokenBody = { ...tokenQuery, body: { type: 'object', properties: { token: 
 
 export async function myDataRoutes(app: FastifyInstance, { services }: { services: HttpDeps }) {
   const { pool, keys, env } = services;
+  /** The row id of the reader the link's token names (an erased reader's is gone: 404). */
+  const readerOf = async (request: TokenRequest): Promise<number> => {
+    const id = await subscriberIdOf(pool, claimsOf(keys, request, 'unsubscribe').subscriber);
+    if (id === undefined) throw notFound(TOKEN_MESSAGES.unknown, 'unknown_subscriber');
+    return id;
+  };
 
   app.get('/my-data', { schema: tokenQuery }, async (request: TokenRequest, reply) => {
-    const claims = claimsOf(keys, request, 'unsubscribe');
-    const data = await exportReader(pool, claims.subscriberId);
+    const data = await exportReader(pool, await readerOf(request));
     if (!data) throw notFound(TOKEN_MESSAGES.unknown, 'unknown_subscriber');
     return reply
       .header('cache-control', 'no-store')
@@ -29,8 +34,7 @@ export async function myDataRoutes(app: FastifyInstance, { services }: { service
   });
 
   app.get('/erase', { schema: tokenQuery }, async (request: TokenRequest, reply) => {
-    const claims = claimsOf(keys, request, 'unsubscribe');
-    const found = await findSubscriber(pool, claims.subscriberId, env.RESUBSCRIBE_WINDOW_DAYS);
+    const found = await findSubscriber(pool, await readerOf(request), env.RESUBSCRIBE_WINDOW_DAYS);
     if (!found) throw notFound(TOKEN_MESSAGES.unknown, 'unknown_subscriber');
     reply.header('cache-control', 'no-store');
     const token = (request.query.token ?? '').toString();
@@ -38,8 +42,7 @@ export async function myDataRoutes(app: FastifyInstance, { services }: { service
   });
 
   app.post('/erase', { schema: tokenBody }, async (request: TokenRequest, reply) => {
-    const claims = claimsOf(keys, request, 'unsubscribe');
-    const erasure = await eraseReader(pool, { subscriberId: claims.subscriberId }, (email) => erasedAddressKey(keys, email));
+    const erasure = await eraseReader(pool, { subscriberId: await readerOf(request) }, (email) => erasedAddressKey(keys, email));
     if (!erasure.erased) throw notFound(TOKEN_MESSAGES.unknown, 'unknown_subscriber');
     request.log.info({ event: 'reader erased', by: 'reader' }, 'reader erased');
     reply.header('cache-control', 'no-store');

@@ -3,7 +3,14 @@
 // Every POST that changes state carries its signed token, so no cookies and no CSRF tokens are needed.
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { confirmSubscriber, findSubscriber, resubscribeSubscriber, unsubscribeSubscriber, type Subscriber } from '../../db/subscribers.ts';
+import {
+  confirmSubscriber,
+  findSubscriber,
+  resubscribeSubscriber,
+  subscriberIdOf,
+  unsubscribeSubscriber,
+  type Subscriber,
+} from '../../db/subscribers.ts';
 import { cachedIpHasher, erasedAddressKey, tokenKeys, type Keys } from '../../security/keys.ts';
 import { verifyTokenWithAnyKey, type TokenClaims, type TokenPurpose } from '../../security/tokens.ts';
 import { MESSAGES, normaliseAddress } from '../../subscriptions/address.ts';
@@ -62,6 +69,12 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
   // Subscribe requests are written in batches, one statement per event-loop tick (group commit).
   const subscriptions = createSubscriptionBatcher(services, { resendMinutes: env.CONFIRM_RESEND_MINUTES });
   app.addHook('onClose', () => subscriptions.flush());
+  /** The row id of the reader a link's token names. */
+  const tokenSubscriberId = async (claims: TokenClaims): Promise<number> => {
+    const id = await subscriberIdOf(pool, claims.subscriber);
+    if (id === undefined) throw notFound(TOKEN_MESSAGES.unknown, 'unknown_subscriber');
+    return id;
+  };
   const subscriber = async (id: number): Promise<Subscriber> => {
     const found = await findSubscriber(pool, id, env.RESUBSCRIBE_WINDOW_DAYS);
     if (!found) throw notFound(TOKEN_MESSAGES.unknown, 'unknown_subscriber');
@@ -136,8 +149,7 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
   );
 
   app.get('/confirm', { schema: schemas.confirmPage, schemaErrorFormatter: humanValidationError }, async (request: TokenRequest, reply) => {
-    const claims = claimsOf(keys, request, 'confirm');
-    const found = await subscriber(claims.subscriberId);
+    const found = await subscriber(await tokenSubscriberId(claimsOf(keys, request, 'confirm')));
     if (found.status === 'pending' && !found.suppressed) {
       return answer(request, reply, 200, { status: 'pending' }, () => pages.confirmPromptPage(tokenOf(request), found.emailInput));
     }
@@ -150,8 +162,8 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
   });
 
   app.post('/confirm', { schema: schemas.confirm, schemaErrorFormatter: humanValidationError }, async (request: TokenRequest, reply) => {
-    const claims = claimsOf(keys, request, 'confirm');
-    const result = await confirmSubscriber(pool, claims.subscriberId, wantsJson(request) ? 'confirm api' : 'confirm link');
+    const id = await tokenSubscriberId(claimsOf(keys, request, 'confirm'));
+    const result = await confirmSubscriber(pool, id, wantsJson(request) ? 'confirm api' : 'confirm link');
     if (result.kind === 'unknown') throw notFound(TOKEN_MESSAGES.unknown, 'unknown_subscriber');
     if (result.changed || result.previous === 'confirmed') {
       return answer(request, reply, 200, { status: 'confirmed' }, () =>
@@ -165,8 +177,7 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
     '/unsubscribe',
     { schema: schemas.unsubscribePage, schemaErrorFormatter: humanValidationError },
     async (request: TokenRequest, reply) => {
-      const claims = claimsOf(keys, request, 'unsubscribe');
-      const found = await subscriber(claims.subscriberId);
+      const found = await subscriber(await tokenSubscriberId(claimsOf(keys, request, 'unsubscribe')));
       if (found.status === 'unsubscribed' || found.status === 'suppressed') return unsubscribed(request, reply, found);
       return answer(request, reply, 200, { status: found.status }, () => pages.unsubscribePromptPage(tokenOf(request), found.emailInput));
     },
@@ -176,14 +187,14 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
     '/unsubscribe',
     { schema: schemas.unsubscribe, schemaErrorFormatter: humanValidationError },
     async (request: TokenRequest, reply) => {
-      const claims = claimsOf(keys, request, 'unsubscribe');
+      const id = await tokenSubscriberId(claimsOf(keys, request, 'unsubscribe'));
       const oneClick = request.body?.['List-Unsubscribe'] === 'One-Click';
       const reason = oneClick ? 'one-click unsubscribe (RFC 8058)' : wantsJson(request) ? 'unsubscribe api' : 'unsubscribe link';
-      const result = await unsubscribeSubscriber(pool, claims.subscriberId, reason);
+      const result = await unsubscribeSubscriber(pool, id, reason);
       if (result.kind === 'unknown') throw notFound(TOKEN_MESSAGES.unknown, 'unknown_subscriber');
       // RFC 8058: the mail client only needs a 2xx; there is nobody to show a page to.
       if (oneClick && !wantsJson(request)) return reply.code(200).type('text/plain; charset=utf-8').send('Unsubscribed.\n');
-      return unsubscribed(request, reply, await subscriber(claims.subscriberId));
+      return unsubscribed(request, reply, await subscriber(id));
     },
   );
 
@@ -199,8 +210,7 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
     '/resubscribe',
     { schema: schemas.resubscribePage, schemaErrorFormatter: humanValidationError },
     async (request: TokenRequest, reply) => {
-      const claims = claimsOf(keys, request, 'unsubscribe');
-      const found = await subscriber(claims.subscriberId);
+      const found = await subscriber(await tokenSubscriberId(claimsOf(keys, request, 'unsubscribe')));
       if (found.status === 'confirmed') {
         return answer(request, reply, 200, { status: 'confirmed' }, () =>
           pages.confirmedPage({ firstDigest: firstDigest(), alreadyConfirmed: true }),
@@ -215,13 +225,8 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
     '/resubscribe',
     { schema: schemas.resubscribe, schemaErrorFormatter: humanValidationError },
     async (request: TokenRequest, reply) => {
-      const claims = claimsOf(keys, request, 'unsubscribe');
-      const result = await resubscribeSubscriber(
-        pool,
-        claims.subscriberId,
-        env.RESUBSCRIBE_WINDOW_DAYS,
-        'resubscribed from the unsubscribe page',
-      );
+      const id = await tokenSubscriberId(claimsOf(keys, request, 'unsubscribe'));
+      const result = await resubscribeSubscriber(pool, id, env.RESUBSCRIBE_WINDOW_DAYS, 'resubscribed from the unsubscribe page');
       if (result.kind === 'unknown') throw notFound(TOKEN_MESSAGES.unknown, 'unknown_subscriber');
       if (result.changed || result.previous === 'confirmed') {
         return answer(request, reply, 200, { status: 'confirmed' }, () => pages.resubscribedPage(firstDigest()));
