@@ -154,8 +154,12 @@ test('erasing a suppressed reader leaves nothing of them but a keyed hash in sup
 test('erasing a reader who was not suppressed leaves no trace at all, and they may subscribe afresh', async () => {
   const email = 'erase.clean@example.org';
   const id = await seedReader(email);
+  // The inbox's confirmation throttle slot this address holds (migration 020) names it too.
+  await context.database.pool.query('INSERT INTO mailbox_confirmation_slots (mailbox, claimed_by, claimed_at) VALUES ($1, $1, now())', [
+    email,
+  ]);
   const { rows: ids } = await context.database.pool.query<{ publicId: string }>(
-    'SELECT public_id AS "publicId" FROM subscribers WHERE id = $1',
+    `SELECT replace(public_id::text, '-', '') AS "publicId" FROM subscribers WHERE id = $1`,
     [id],
   );
   const reader = ids[0]!;
