@@ -1,27 +1,32 @@
 // Signed, purpose-bound tokens for the links in our emails. Pure: no I/O.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type TokenPurpose = 'confirm' | 'unsubscribe';
+export type TokenPurpose = 'confirm' | 'unsubscribe' | 'preferences' | 'rate';
 
 export interface TokenClaims {
   purpose: TokenPurpose;
   subscriberId: number;
   /** Unix seconds; 0 = never expires (unsubscribe links in old emails keep working). */
   expiresAt: number;
+  /** What else the token is bound to, for purposes that need it (rate: the paper and the vote, e.g. `1a-up`). */
+  scope?: string;
 }
 
 export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: 'malformed' | 'forged' | 'wrong-purpose' | 'expired' };
 
 const MAX_TOKEN_LENGTH = 256;
-const PURPOSES: readonly TokenPurpose[] = ['confirm', 'unsubscribe'];
+const PURPOSES: readonly TokenPurpose[] = ['confirm', 'unsubscribe', 'preferences', 'rate'];
+const SCOPE = /^[a-z0-9-]{1,32}$/;
 
 function mac(key: Buffer, payload: string): Buffer {
   return createHmac('sha256', key).update(payload).digest();
 }
 
-/** `base64url(purpose.id.expiry).base64url(HMAC-SHA256(key, that payload))`. */
+/** `base64url(purpose.id.expiry[.scope]).base64url(HMAC-SHA256(key, that payload))`. */
 export function signToken(key: Buffer, claims: TokenClaims): string {
-  const payload = `${claims.purpose}.${claims.subscriberId.toString(36)}.${claims.expiresAt.toString(36)}`;
+  if (claims.scope !== undefined && !SCOPE.test(claims.scope)) throw new RangeError('a token scope is 1–32 of [a-z0-9-]');
+  const scope = claims.scope === undefined ? '' : `.${claims.scope}`;
+  const payload = `${claims.purpose}.${claims.subscriberId.toString(36)}.${claims.expiresAt.toString(36)}${scope}`;
   return `${Buffer.from(payload).toString('base64url')}.${mac(key, payload).toString('base64url')}`;
 }
 
@@ -41,20 +46,22 @@ export function verifyToken(key: Buffer, token: unknown, purpose: TokenPurpose, 
   if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) {
     return { ok: false, reason: 'forged' };
   }
-  const [claimedPurpose, id, expiry] = payload.split('.');
+  const [claimedPurpose, id, expiry, scope, more] = payload.split('.');
   const subscriberId = Number.parseInt(id ?? '', 36);
   const expiresAt = Number.parseInt(expiry ?? '', 36);
   if (
     !PURPOSES.includes(claimedPurpose as TokenPurpose) ||
     !Number.isSafeInteger(subscriberId) ||
     subscriberId <= 0 ||
-    !Number.isSafeInteger(expiresAt)
+    !Number.isSafeInteger(expiresAt) ||
+    (scope !== undefined && !SCOPE.test(scope)) ||
+    more !== undefined
   ) {
     return { ok: false, reason: 'malformed' };
   }
   if (claimedPurpose !== purpose) return { ok: false, reason: 'wrong-purpose' };
   if (expiresAt !== 0 && expiresAt * 1000 < now) return { ok: false, reason: 'expired' };
-  return { ok: true, claims: { purpose, subscriberId, expiresAt } };
+  return { ok: true, claims: { purpose, subscriberId, expiresAt, ...(scope !== undefined && { scope }) } };
 }
 
 /**
