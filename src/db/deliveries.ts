@@ -10,6 +10,7 @@ const sql = loadQueries('deliveries.sql', [
   'record-sent',
   'record-deferred',
   'record-failed',
+  'record-skipped',
   'record-bounced',
   'edition-progress',
 ]);
@@ -71,11 +72,20 @@ export interface SentDelivery {
   id: number;
   response: string;
   sentAt: Date;
+  /** The papers the message carried (recorded in sent_papers). */
+  paperIds: readonly number[];
 }
 
-/** Marks the deliveries sent, with the server's answer: one statement for the whole batch. */
+/** Marks the deliveries sent, with the server's answer and what they carried: one statement for the whole batch. */
 export async function recordSent(db: Queryable, sent: readonly SentDelivery[]): Promise<void> {
-  await db.query(sql['record-sent'], [sent.map((row) => row.id), sent.map((row) => row.response), sent.map((row) => row.sentAt)]);
+  const deliveryOfPaper = sent.flatMap((row) => row.paperIds.map(() => row.id));
+  await db.query(sql['record-sent'], [
+    sent.map((row) => row.id),
+    sent.map((row) => row.response),
+    sent.map((row) => row.sentAt),
+    deliveryOfPaper,
+    sent.flatMap((row) => row.paperIds),
+  ]);
 }
 
 export interface DeliveryError {
@@ -93,6 +103,11 @@ export async function recordDeferred(db: Queryable, errors: readonly DeliveryErr
 /** Failed for good, nobody suppressed (out of attempts, or the message could not be built). */
 export async function recordFailed(db: Queryable, errors: readonly DeliveryError[]): Promise<void> {
   if (errors.length > 0) await db.query(sql['record-failed'], idsAndDetails(errors));
+}
+
+/** Nothing to send (no paper on the reader's topics today): skipped, with the reason. */
+export async function recordSkipped(db: Queryable, skipped: readonly DeliveryError[]): Promise<void> {
+  if (skipped.length > 0) await db.query(sql['record-skipped'], idsAndDetails(skipped));
 }
 
 /** A permanent refusal of the address: the delivery failed and the address is never mailed again. */

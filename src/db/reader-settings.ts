@@ -21,6 +21,7 @@ const sql = loadQueries('reader-settings.sql', [
   'record-rating',
   'undo-rating',
   'find-paper-title',
+  'reader-tastes',
 ]);
 
 /** The reader's saved settings; undefined when they never saved any. */
@@ -62,4 +63,35 @@ export async function undoRating(db: Queryable, subscriberId: number, paperId: n
 export async function findPaperTitle(db: Queryable, paperId: number): Promise<string | undefined> {
   const { rows } = await db.query<{ title: string }>(sql['find-paper-title'], [paperId]);
   return rows[0]?.title;
+}
+
+export interface RatedPaper {
+  id: number;
+  title: string;
+  abstract: string;
+  keywords: string[];
+  vote: RatingVote;
+}
+
+/** What makes a reader's digest their own (none of it: the shared digest, and no row here). */
+export interface StoredTaste {
+  subscriberId: number;
+  settings: {
+    frequency: 'daily' | 'weekly';
+    size: number;
+    include: string[];
+    exclude: string[];
+    only: boolean;
+    authors: string[];
+  } | null;
+  rated: RatedPaper[];
+  /** Candidates the reader was sent already. */
+  sent: number[];
+}
+
+/** The batch's readers whose digest is their own, one set-based statement. */
+export async function readerTastes(db: Queryable, subscriberIds: readonly number[], candidateIds: readonly number[]): Promise<StoredTaste[]> {
+  if (subscriberIds.length === 0) return [];
+  const { rows } = await db.query<StoredTaste & { sent: (number | string)[] }>(sql['reader-tastes'], [subscriberIds, candidateIds]);
+  return rows.map((row) => ({ ...row, sent: row.sent.map(Number) }));
 }

@@ -62,10 +62,26 @@ SELECT id, subscriber_id AS "subscriberId", email, message_id AS "messageId", (S
  ORDER BY id;
 
 -- name: record-sent
+-- With the papers each message carried ($4 delivery, $5 paper, flattened): a reader is never sent a paper twice.
+WITH sent AS (
+  UPDATE deliveries d
+     SET status = 'sent', smtp_response = r.response, sent_at = r.sent_at, last_error = NULL, claimed_by = NULL, updated_at = now()
+    FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS r(id, response, sent_at)
+   WHERE d.id = r.id
+  RETURNING d.id, d.subscriber_id
+)
+INSERT INTO sent_papers (subscriber_id, paper_id)
+SELECT sent.subscriber_id, p.paper_id
+  FROM sent
+  JOIN unnest($4::bigint[], $5::bigint[]) AS p(delivery_id, paper_id) ON p.delivery_id = sent.id
+ON CONFLICT DO NOTHING;
+
+-- name: record-skipped
+-- Nothing to send this reader today (only their topics, and none trended): no email, and the reason kept.
 UPDATE deliveries d
-   SET status = 'sent', smtp_response = r.response, sent_at = r.sent_at, last_error = NULL, claimed_by = NULL, updated_at = now()
-  FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS r(id, response, sent_at)
- WHERE d.id = r.id;
+   SET status = 'skipped', last_error = r.error, claimed_by = NULL, updated_at = now()
+  FROM unnest($1::bigint[], $2::text[]) AS r(id, error)
+ WHERE d.id = r.id AND d.status IN ('queued', 'sending');
 
 -- name: record-deferred
 -- A temporary failure (4xx, connection): back to queued for the job's next attempt.

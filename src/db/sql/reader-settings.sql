@@ -35,3 +35,21 @@ DELETE FROM ratings WHERE subscriber_id = $1 AND paper_id = $2 AND vote = $3;
 
 -- name: find-paper-title
 SELECT title FROM papers WHERE id = $1;
+
+-- name: reader-tastes
+-- Of a batch's readers ($1), those whose digest is their own: they saved settings, rated papers, or were sent a
+-- paper of the candidates ($2) already. Readers of the shared digest have none of these and are not returned.
+-- Their last 200 ratings, with the text taste compares.
+SELECT r.id AS "subscriberId",
+       (SELECT json_build_object('frequency', s.frequency, 'size', s.size, 'include', s.topics_include,
+                                 'exclude', s.topics_exclude, 'only', s.topics_only, 'authors', s.authors)
+          FROM reader_settings s WHERE s.subscriber_id = r.id) AS settings,
+       COALESCE((SELECT json_agg(json_build_object('id', p.id, 'title', p.title, 'abstract', p.abstract,
+                                                   'keywords', p.keywords, 'vote', g.vote))
+                   FROM (SELECT paper_id, vote FROM ratings WHERE subscriber_id = r.id ORDER BY rated_at DESC LIMIT 200) g
+                   JOIN papers p ON p.id = g.paper_id), '[]') AS rated,
+       ARRAY(SELECT sp.paper_id FROM sent_papers sp WHERE sp.subscriber_id = r.id AND sp.paper_id = ANY($2::bigint[])) AS sent
+  FROM unnest($1::bigint[]) AS r(id)
+ WHERE EXISTS (SELECT 1 FROM reader_settings s WHERE s.subscriber_id = r.id)
+    OR EXISTS (SELECT 1 FROM ratings g WHERE g.subscriber_id = r.id)
+    OR EXISTS (SELECT 1 FROM sent_papers sp WHERE sp.subscriber_id = r.id AND sp.paper_id = ANY($2::bigint[]));
