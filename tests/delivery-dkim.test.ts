@@ -56,7 +56,7 @@ test('with DKIM configured, a digest is signed over its From, To, Subject and Me
       UNSUBSCRIBE_PLACEHOLDER,
     );
     const raw = factory.build({
-    slot: exampleReaderLinks,
+      slot: exampleReaderLinks,
       email: 'reader@example.org',
       messageId: '<edition-2026-11-28.s1@paperboy.test>',
       unsubscribeUrl: 'https://paperboy.test/unsubscribe?token=t',

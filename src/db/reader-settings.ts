@@ -90,7 +90,11 @@ export interface StoredTaste {
 }
 
 /** The batch's readers whose digest is their own, one set-based statement. */
-export async function readerTastes(db: Queryable, subscriberIds: readonly number[], candidateIds: readonly number[]): Promise<StoredTaste[]> {
+export async function readerTastes(
+  db: Queryable,
+  subscriberIds: readonly number[],
+  candidateIds: readonly number[],
+): Promise<StoredTaste[]> {
   if (subscriberIds.length === 0) return [];
   const { rows } = await db.query<StoredTaste & { sent: (number | string)[] }>(sql['reader-tastes'], [subscriberIds, candidateIds]);
   return rows.map((row) => ({ ...row, sent: row.sent.map(Number) }));

@@ -14,7 +14,12 @@ export interface DigestMaterial {
 export type PersonalChoice = { kind: 'papers'; papers: PlacedPaper[] } | { kind: 'nothing'; reason: string };
 
 export function tasteOf(stored: StoredTaste): ReaderTaste {
-  const text = (paper: StoredTaste['rated'][number]) => ({ id: paper.id, title: paper.title, abstract: paper.abstract, keywords: paper.keywords });
+  const text = (paper: StoredTaste['rated'][number]) => ({
+    id: paper.id,
+    title: paper.title,
+    abstract: paper.abstract,
+    keywords: paper.keywords,
+  });
   return {
     liked: stored.rated.filter((paper) => paper.vote > 0).map(text),
     disliked: stored.rated.filter((paper) => paper.vote < 0).map(text),

@@ -5,15 +5,7 @@ import type { DigestKit, PaperBlocks } from '../db/editions.ts';
 import { renderEmail, renderFragment } from '../mail/templates.ts';
 import { shortenOnWord } from '../text/summary.ts';
 import { editionUrl } from '../subscriptions/links.ts';
-import {
-  assembleDigest,
-  HEADING_SLOT,
-  PAPERS_SLOT,
-  PREFERENCES_SLOT,
-  PREVIEW_SLOT,
-  rateSlot,
-  TEXT_RANK_MARK,
-} from './assemble.ts';
+import { assembleDigest, HEADING_SLOT, PAPERS_SLOT, PREFERENCES_SLOT, PREVIEW_SLOT, rateSlot, TEXT_RANK_MARK } from './assemble.ts';
 import { digestView, FEATURED_PAPERS, paperView, titleText, type EditionPaper } from './digest-view.ts';
 
 /** Filled per recipient at send time; survives Handlebars escaping and MJML untouched. */

@@ -92,8 +92,7 @@ export function readerLinks(deps: { env: Pick<Env, 'PUBLIC_URL'>; keys: Keys }, 
 
 /** `mailbox`: refused at RCPT for a mailbox reason (suppressed); `refused`: failed for good, nobody suppressed. */
 type Outcome =
-  | { kind: 'sent' }
-  | { kind: 'mailbox' | 'refused' | 'temporary' | 'invalid' | 'held' | 'nothing'; id: number; detail: string };
+  { kind: 'sent' } | { kind: 'mailbox' | 'refused' | 'temporary' | 'invalid' | 'held' | 'nothing'; id: number; detail: string };
 
 /**
  * The circuit breaker of one batch: every final SMTP answer counts in the edition's run (in Postgres, shared by
@@ -138,7 +137,15 @@ export async function sendDeliveryBatch(deps: DeliveryDeps, batch: DeliveryBatch
   const breaker = createBreaker(deps, batch.editionId);
   // Readers whose digest is their own (settings, ratings, papers sent before): one statement for the batch.
   const tastes = sending.day
-    ? new Map((await readerTastes(deps.db, rows.map((row) => row.subscriberId), candidateIds(sending))).map((taste) => [taste.subscriberId, taste]))
+    ? new Map(
+        (
+          await readerTastes(
+            deps.db,
+            rows.map((row) => row.subscriberId),
+            candidateIds(sending),
+          )
+        ).map((taste) => [taste.subscriberId, taste]),
+      )
     : new Map<number, StoredTaste>();
   const choice = { defaultSize: deps.env.DIGEST_SIZE, tasteWeight: deps.env.TASTE_WEIGHT };
 
@@ -151,7 +158,10 @@ export async function sendDeliveryBatch(deps: DeliveryDeps, batch: DeliveryBatch
         try {
           message = messageFor(sending, tastes.get(row.subscriberId), choice);
           if (message.kind === 'nothing') {
-            deps.logger.info({ deliveryId: row.id, subscriberId: row.subscriberId, reason: message.reason }, 'nothing to send this reader today');
+            deps.logger.info(
+              { deliveryId: row.id, subscriberId: row.subscriberId, reason: message.reason },
+              'nothing to send this reader today',
+            );
             return { kind: 'nothing', id: row.id, detail: message.reason };
           }
           raw = message.factory.build({

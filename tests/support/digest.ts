@@ -105,4 +105,7 @@ export function upcomingDate(daysAhead: number): string {
 }
 
 /** A reader's preferences and rating links, for tests that build digest messages by hand. */
-export const exampleReaderLinks = readerLinks({ env: { PUBLIC_URL: 'https://paperboy.example' }, keys: deriveKeys('example-secret-that-is-long-enough-0123') }, 1);
+export const exampleReaderLinks = readerLinks(
+  { env: { PUBLIC_URL: 'https://paperboy.example' }, keys: deriveKeys('example-secret-that-is-long-enough-0123') },
+  1,
+);
