@@ -157,6 +157,8 @@ export const envSchema = z.object({
   SEND_PAUSE_MIN_ATTEMPTS: integer(50, 1),
 
   DIGEST_CRON: cronExpression.default('0 7 * * *'),
+  /** When the delivery runs fire (UTC): each sends to the readers whose local delivery hour it is. */
+  DIGEST_SLOT_CRON: cronExpression.default('0 * * * *'),
   DIGEST_TZ: timeZone.default('UTC'),
   DIGEST_SIZE: integer(10, 1).pipe(z.number().max(50)),
   /** The trending query's top papers frozen with an edition: what personal digests choose from. */

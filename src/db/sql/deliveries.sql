@@ -1,24 +1,24 @@
 -- Deliveries: one row per (edition, subscriber). Postgres is the truth; the queue only carries ids.
 
--- name: create-deliveries-batch
--- One keyset page of confirmed subscribers (after $2, at most $3) gets its delivery rows; rows that
--- exist already (a rerun) are left alone. Returns how far the walk got and which rows are new.
-WITH page AS (
-  SELECT id
-    FROM subscribers
-   WHERE status = 'confirmed' AND id > $2
-   ORDER BY id
-   LIMIT $3
-), created AS (
-  INSERT INTO deliveries (edition_id, subscriber_id, message_id)
-  SELECT $1, page.id, '<edition-' || $4::text || '.s' || page.id || '@' || $5::text || '>'
-    FROM page
-  ON CONFLICT (edition_id, subscriber_id) DO NOTHING
-  RETURNING id
-)
-SELECT (SELECT max(id) FROM page) AS "lastSubscriberId",
-       (SELECT count(*) FROM page)::int AS walked,
-       (SELECT array_agg(id) FROM created) AS "createdIds";
+-- name: due-candidates-page
+-- One keyset page of confirmed readers (after $1, at most $2) who may be due in this run, with their delivery
+-- settings (null: none saved). $3: every reader is a candidate (a day's run); else those without settings when
+-- $4 (the digest's own hour is this slot), and those whose UTC bucket is one of $5 (src/digest/due.ts decides).
+SELECT s.id, rs.frequency, rs.weekday, rs.hour, rs.time_zone AS "timeZone"
+  FROM subscribers s
+  LEFT JOIN reader_settings rs ON rs.subscriber_id = s.id
+ WHERE s.status = 'confirmed' AND s.id > $1
+   AND ($3::boolean OR (rs.subscriber_id IS NULL AND $4::boolean) OR rs.utc_hour = ANY($5::int[]))
+ ORDER BY s.id
+ LIMIT $2;
+
+-- name: create-deliveries
+-- The due readers' delivery rows; rows that exist already (a rerun) are left alone. Returns the new rows.
+INSERT INTO deliveries (edition_id, subscriber_id, message_id)
+SELECT $1, r.id, '<edition-' || $3::text || '.s' || r.id || '@' || $4::text || '>'
+  FROM unnest($2::bigint[]) AS r(id)
+ON CONFLICT (edition_id, subscriber_id) DO NOTHING
+RETURNING id;
 
 -- name: open-deliveries-page
 -- Deliveries not final yet (uses deliveries_open_idx), a keyset page at a time.
