@@ -24,7 +24,7 @@ RETURNING id;
 -- Deliveries not final yet (uses deliveries_open_idx), a keyset page at a time.
 SELECT id
   FROM deliveries
- WHERE edition_id = $1 AND status IN ('queued', 'sending') AND id > $2
+ WHERE edition_id = $1 AND is_open AND id > $2
  ORDER BY id
  LIMIT $3;
 

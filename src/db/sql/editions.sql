@@ -44,7 +44,7 @@ SELECT e.id, e.edition_date AS "editionDate"
   FROM editions e
  WHERE e.edition_date >= $1::date - 3
    AND e.paused_at IS NULL -- a paused edition waits for `paperboy digest --resume`
-   AND EXISTS (SELECT 1 FROM deliveries d WHERE d.edition_id = e.id AND d.status IN ('queued', 'sending'));
+   AND EXISTS (SELECT 1 FROM deliveries d WHERE d.edition_id = e.id AND d.is_open);
 
 -- name: list-edition-summaries
 -- The archive list: each edition's date, size and its first few titles (rank order is the jsonb array's order).

@@ -7,7 +7,7 @@ SELECT e.id, e.edition_date::text AS "editionDate"
   FROM editions e
  WHERE e.edition_date < $1::date
    AND EXISTS (SELECT 1 FROM deliveries d WHERE d.edition_id = e.id)
-   AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.edition_id = e.id AND d.status IN ('queued', 'sending'))
+   AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.edition_id = e.id AND d.is_open)
  ORDER BY e.edition_date;
 
 -- name: summarize-edition-deliveries
