@@ -50,6 +50,9 @@ export async function dueCandidatesPage(
   return rows;
 }
 
+/** Every confirmed reader is a candidate (a day's run). */
+export const EVERY_READER: CandidateFilter = { everyone: true, defaultDue: true, buckets: [] };
+
 /** Delivery rows for these readers (`host`: the Message-ID's host part); the new rows' ids, ascending. */
 export async function createDeliveries(
   db: Queryable,
@@ -96,19 +99,19 @@ export interface SentDelivery {
   id: number;
   response: string;
   sentAt: Date;
-  /** The papers the message carried (recorded in sent_papers). */
-  paperIds: readonly number[];
+  /** The papers the message carried (recorded in sent_papers); none known: nothing recorded. */
+  paperIds?: readonly number[];
 }
 
 /** Marks the deliveries sent, with the server's answer and what they carried: one statement for the whole batch. */
 export async function recordSent(db: Queryable, sent: readonly SentDelivery[]): Promise<void> {
-  const deliveryOfPaper = sent.flatMap((row) => row.paperIds.map(() => row.id));
+  const deliveryOfPaper = sent.flatMap((row) => (row.paperIds ?? []).map(() => row.id));
   await db.query(sql['record-sent'], [
     sent.map((row) => row.id),
     sent.map((row) => row.response),
     sent.map((row) => row.sentAt),
     deliveryOfPaper,
-    sent.flatMap((row) => row.paperIds),
+    sent.flatMap((row) => row.paperIds ?? []),
   ]);
 }
 
