@@ -22,6 +22,7 @@ const sql = loadQueries('reader-settings.sql', [
   'undo-rating',
   'find-paper-title',
   'reader-tastes',
+  'prune-sent-papers',
 ]);
 
 /** The reader's saved settings; undefined when they never saved any. */
@@ -98,4 +99,10 @@ export async function readerTastes(
   if (subscriberIds.length === 0) return [];
   const { rows } = await db.query<StoredTaste & { sent: (number | string)[] }>(sql['reader-tastes'], [subscriberIds, candidateIds]);
   return rows.map((row) => ({ ...row, sent: row.sent.map(Number) }));
+}
+
+/** Forgets what was sent longer ago than `hours`; the number of rows removed. */
+export async function pruneSentPapers(db: Queryable, hours: number): Promise<number> {
+  const { rowCount } = await db.query(sql['prune-sent-papers'], [hours]);
+  return rowCount ?? 0;
 }

@@ -13,6 +13,7 @@ import { editionsWithOpenDeliveries, markEditionFannedOut } from '../db/editions
 import { buildEdition } from './edition.ts';
 import { enqueueOpenDeliveries, fanOutEdition, type FanOutOptions } from './fan-out.ts';
 import { pruneOldDeliveries } from './retention.ts';
+import { pruneSentPapers } from '../db/reader-settings.ts';
 import type { DeliveryPreference } from './delivery-slots.ts';
 import { editionDateForSlot, slotStartOf, weekdayOf, type DueRun } from './due.ts';
 import { defaultSettingsFor } from '../subscriptions/preferences.ts';
@@ -107,6 +108,9 @@ export async function runDigest(services: DigestJobDeps, data: JobPayloads['dige
   const prune = async () => {
     const pruned = await pruneOldDeliveries(pool, { today: dateIn(env.DIGEST_TZ), retentionDays: env.DELIVERY_RETENTION_DAYS });
     if (pruned.editions > 0) log.info({ ...pruned, retentionDays: env.DELIVERY_RETENTION_DAYS }, 'old deliveries summarised and removed');
+    // A paper sent before the trending window and a week's pools began can no longer come back.
+    const forgotten = await pruneSentPapers(pool, env.TRENDING_WINDOW_HOURS + 8 * 24);
+    if (forgotten > 0) log.info({ rows: forgotten }, 'sent papers past the trending window and the week forgotten');
   };
   const result = await buildEdition(pool, env, editionDate, rankingMomentFor(editionDate, env.DIGEST_TZ));
   if (result.kind === 'empty') {

@@ -53,3 +53,8 @@ SELECT r.id AS "subscriberId",
  WHERE EXISTS (SELECT 1 FROM reader_settings s WHERE s.subscriber_id = r.id)
     OR EXISTS (SELECT 1 FROM ratings g WHERE g.subscriber_id = r.id)
     OR EXISTS (SELECT 1 FROM sent_papers sp WHERE sp.subscriber_id = r.id AND sp.paper_id = ANY($2::bigint[]));
+
+-- name: prune-sent-papers
+-- A paper sent longer ago than this can no longer be a candidate (it left the trending window and every week's
+-- pool): its row no longer guards anything.
+DELETE FROM sent_papers WHERE sent_at < now() - make_interval(hours => $1);
