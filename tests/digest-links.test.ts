@@ -3,10 +3,10 @@
 // preferences page saves from its form. Screenshots go to test-artifacts/preferences/.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { freePort, launchChromium } from './support/browser.ts';
 import { saveReaderSettings } from '../src/db/reader-settings.ts';
 import { enqueueDigest } from '../src/digest/digest-job.ts';
 import { buildApp } from '../src/http/app.ts';
@@ -16,15 +16,6 @@ import { editionSettled, insertPapers, insertSubscribers, startDigestWorkers, up
 import { createTestContext, type TestContext } from './support/services.ts';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'preferences');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 let context: TestContext;
 let app: Awaited<ReturnType<typeof buildApp>>;
@@ -36,10 +27,7 @@ before(async () => {
   context = await createTestContext('digest-links', { PUBLIC_URL: origin });
   app = await buildApp(context.services);
   await app.listen({ host: '127.0.0.1', port });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   await mkdir(ARTIFACTS, { recursive: true });
 });
 after(async () => {
