@@ -19,6 +19,7 @@ import { editionRoutes } from './routes/editions.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { healthRoutes } from './routes/health.ts';
 import { outboxRoutes } from './routes/outbox.ts';
+import { preferencesRoutes } from './routes/preferences.ts';
 import { subscriptionRoutes } from './routes/subscription.ts';
 import { webhookRoutes, type WebhookFetch } from './routes/webhooks.ts';
 
@@ -153,6 +154,7 @@ export async function buildApp(services: HttpDeps, options: BuildOptions = {}): 
 
   await app.register(healthRoutes, { services });
   await app.register(subscriptionRoutes, { services });
+  await app.register(preferencesRoutes, { services });
   await app.register(editionRoutes, { services });
   await app.register(feedRoutes, { services });
   // Each provider's route exists only when its secret is set (src/http/routes/webhooks.ts).
