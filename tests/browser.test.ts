@@ -2,10 +2,10 @@
 // subscribe, read the email, confirm, later unsubscribe and resubscribe. A screenshot of every page goes to test-artifacts/.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { freePort, launchChromium } from './support/browser.ts';
 import { readFile } from 'node:fs/promises';
 import { dateIn } from '../src/digest/calendar.ts';
 import { enqueueDigest } from '../src/digest/digest-job.ts';
@@ -17,15 +17,6 @@ import { createTestContext, type TestContext } from './support/services.ts';
 import { confirmLinkIn, startApp, subscriberByEmail, SUBSCRIPTION_TEST_ENV, type RunningApp } from './support/subscriptions.ts';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'browser');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 let context: TestContext;
 let running: RunningApp;
@@ -38,10 +29,7 @@ before(async () => {
   context = await createTestContext('browser', { ...SUBSCRIPTION_TEST_ENV, PUBLIC_URL: origin });
   running = await startApp(context);
   await running.app.listen({ host: '127.0.0.1', port });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   await mkdir(ARTIFACTS, { recursive: true });
 });
 after(async () => {

@@ -2,23 +2,14 @@
 // the forms still post to where the page came from: no upgrade-insecure-requests, no HSTS. Over https, both.
 // A real Chromium, with a hostname mapped to 127.0.0.1 (--host-resolver-rules) so it is not a "localhost" origin.
 import assert from 'node:assert/strict';
-import { createServer, type AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { freePort, launchChromium } from './support/browser.ts';
 import { buildApp } from '../src/http/app.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
 import { startApp, SUBSCRIPTION_TEST_ENV, type RunningApp } from './support/subscriptions.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HOST = 'paperboy.lan';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 let context: TestContext;
 let running: RunningApp;
@@ -30,10 +21,7 @@ before(async () => {
   context = await createTestContext('hardening_http_origin', { ...SUBSCRIPTION_TEST_ENV, PUBLIC_URL: origin });
   running = await startApp(context);
   await running.app.listen({ host: '127.0.0.1', port });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', `--host-resolver-rules=MAP ${HOST} 127.0.0.1`],
-  });
+  browser = await launchChromium([`--host-resolver-rules=MAP ${HOST} 127.0.0.1`]);
 });
 after(async () => {
   await browser?.close();

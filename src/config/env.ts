@@ -187,8 +187,14 @@ export const envSchema = z.object({
   SEND_PAUSE_MIN_ATTEMPTS: integer(50, 1),
 
   DIGEST_CRON: cronExpression.default('0 7 * * *'),
+  /** When the delivery runs fire (UTC): each sends to the readers whose local delivery hour it is. */
+  DIGEST_SLOT_CRON: cronExpression.default('0 * * * *'),
   DIGEST_TZ: timeZone.default('UTC'),
   DIGEST_SIZE: integer(10, 1).pipe(z.number().max(50)),
+  /** The trending query's top papers frozen with an edition: what personal digests choose from. */
+  DIGEST_POOL_SIZE: integer(50, 1).pipe(z.number().max(200)),
+  /** How far a reader's taste tilts trending: score × (1 + TASTE_WEIGHT × similarity), similarity in [-1, 1]. */
+  TASTE_WEIGHT: z.coerce.number().min(0).max(10).default(1),
 
   /** A paper listed longer ago than this never trends. */
   TRENDING_WINDOW_HOURS: integer(72, 1),

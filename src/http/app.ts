@@ -22,6 +22,7 @@ import { outboxRoutes } from './routes/outbox.ts';
 import { createMetrics, metricsEnabled, metricsRoutes, type Metrics } from './metrics.ts';
 import { adminEnabled, adminRoutes } from './routes/admin/index.ts';
 import { myDataRoutes } from './routes/my-data.ts';
+import { preferencesRoutes } from './routes/preferences.ts';
 import { subscriptionRoutes } from './routes/subscription.ts';
 import { webhookRoutes, type WebhookFetch } from './routes/webhooks.ts';
 
@@ -168,6 +169,7 @@ export async function buildApp(services: HttpDeps, options: BuildOptions = {}): 
   await app.register(healthRoutes, { services });
   await app.register(subscriptionRoutes, { services });
   await app.register(myDataRoutes, { services });
+  await app.register(preferencesRoutes, { services });
   await app.register(editionRoutes, { services });
   await app.register(feedRoutes, { services });
   // Each provider's route exists only when its secret is set (src/http/routes/webhooks.ts).
