@@ -9,7 +9,7 @@
 // ratio. Both databases are dropped at the end.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { claimDeliveries, createDeliveriesPage, recordSent } from '../src/db/deliveries.ts';
+import { claimDeliveries, createDeliveries, dueCandidatesPage, EVERY_READER, recordSent } from '../src/db/deliveries.ts';
 import { dropDatabase } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createPool, type Pool } from '../src/db/pool.ts';
@@ -74,16 +74,12 @@ async function measure(pool: Pool): Promise<Run> {
   const fanOut = (async () => {
     let after = 0;
     for (;;) {
-      const page = await createDeliveriesPage(pool, {
-        editionId,
-        editionDate,
-        afterSubscriberId: after,
-        pageSize: FAN_OUT_PAGE,
-        host: 'bench.test',
-      });
-      if (page.lastSubscriberId === null) break;
-      for (let i = 0; i < page.createdIds.length; i += BATCH) pending.push(page.createdIds.slice(i, i + BATCH));
-      after = page.lastSubscriberId;
+      const candidates = await dueCandidatesPage(pool, { afterSubscriberId: after, pageSize: FAN_OUT_PAGE, filter: EVERY_READER });
+      if (candidates.length === 0) break;
+      const subscriberIds = candidates.map((candidate) => candidate.id);
+      const createdIds = await createDeliveries(pool, { editionId, editionDate, subscriberIds, host: 'bench.test' });
+      for (let i = 0; i < createdIds.length; i += BATCH) pending.push(createdIds.slice(i, i + BATCH));
+      after = subscriberIds[subscriberIds.length - 1]!;
     }
     fanOutDone = true;
   })();

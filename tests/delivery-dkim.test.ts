@@ -1,6 +1,7 @@
 // Optional DKIM: with DKIM_* configured, every prebuilt digest leaves signed, and the signature verifies
 // (mailauth, an independent verifier) with the public key a DNS record served from memory publishes.
 import assert from 'node:assert/strict';
+import { exampleReaderLinks } from './support/digest.ts';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { test } from 'node:test';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
@@ -55,6 +56,7 @@ test('with DKIM configured, a digest is signed over its From, To, Subject and Me
       UNSUBSCRIBE_PLACEHOLDER,
     );
     const raw = factory.build({
+      slot: exampleReaderLinks,
       email: 'reader@example.org',
       messageId: '<edition-2026-11-28.s1@paperboy.test>',
       unsubscribeUrl: 'https://paperboy.test/unsubscribe?token=t',

@@ -2,7 +2,14 @@
 // and no index entry, so a million readers do not write a million entries into every index twice.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { claimDeliveries, createDeliveriesPage, openDeliveriesPage, recordSent } from '../src/db/deliveries.ts';
+import {
+  claimDeliveries,
+  createDeliveries,
+  dueCandidatesPage,
+  EVERY_READER,
+  openDeliveriesPage,
+  recordSent,
+} from '../src/db/deliveries.ts';
 import type { Pool } from '../src/db/pool.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { insertConfirmedReaders, waitFor } from './support/digest.ts';
@@ -37,18 +44,18 @@ test('claims are HOT updates and the open index follows them', async () => {
      VALUES (current_date, 'Edition', 'Subject', '[]', '<p>x</p>', 'x') RETURNING id`,
   );
   const editionId = rows[0]!.id;
-  const created = await createDeliveriesPage(pool, {
+  const candidates = await dueCandidatesPage(pool, { afterSubscriberId: 0, pageSize: READERS, filter: EVERY_READER });
+  const createdIds = await createDeliveries(pool, {
     editionId,
     editionDate: '2026-12-01',
-    afterSubscriberId: 0,
-    pageSize: READERS,
+    subscriberIds: candidates.map((candidate) => candidate.id),
     host: 'paperboy.test',
   });
-  assert.equal(created.createdIds.length, READERS);
+  assert.equal(createdIds.length, READERS);
 
   // As the senders do: each batch of 100 is claimed in one statement, then marked sent in one statement.
   for (let start = 0; start < READERS; start += BATCH) {
-    const ids = created.createdIds.slice(start, start + BATCH);
+    const ids = createdIds.slice(start, start + BATCH);
     const claimed = await claimDeliveries(pool, ids, 'worker-1', 300);
     assert.equal(claimed.length, ids.length);
     if (start === 0) {

@@ -79,3 +79,25 @@ test('the far ends of the clock: Kiritimati (+14) and Pago Pago (−11) are sent
 test('a date that is not one is refused loudly rather than answered with some instant', () => {
   assert.throws(() => instantOf('not a date', 8, 'UTC'), { name: 'RangeError', message: 'no instant for not a date 8:00 in UTC' });
 });
+
+test('a slot sends the edition of the last DIGEST_CRON before it ends; a day run sends daily readers and that weekday’s weekly ones', async () => {
+  const { editionDateForSlot, isReaderDue, bucketsNear, weekdayOf } = await import('../src/digest/due.ts');
+  const at = (iso: string) => new Date(iso);
+  assert.equal(editionDateForSlot(at('2026-12-02T07:00:00Z'), '0 7 * * *', 'UTC'), '2026-12-02', 'the build hour sends the new edition');
+  assert.equal(editionDateForSlot(at('2026-12-02T06:00:00Z'), '0 7 * * *', 'UTC'), '2026-12-01', 'before it, yesterday’s');
+  assert.equal(editionDateForSlot(at('2026-12-01T23:00:00Z'), '0 7 * * *', 'UTC'), '2026-12-01');
+  assert.equal(editionDateForSlot(at('2026-12-02T07:00:00Z'), '30 7 * * *', 'UTC'), '2026-12-02', 'a cron inside the hour counts');
+  assert.equal(weekdayOf('2026-12-02'), 3, 'a Wednesday');
+  assert.equal(weekdayOf('2026-12-06'), 7, 'a Sunday');
+  const digestDefault = { frequency: 'daily', weekday: 1, hour: 7, timeZone: 'UTC' } as const;
+  const weekly = { frequency: 'weekly', weekday: 3, hour: 8, timeZone: 'Asia/Tokyo' } as const;
+  assert.equal(isReaderDue({ kind: 'day', weekday: 3 }, weekly, digestDefault), true);
+  assert.equal(isReaderDue({ kind: 'day', weekday: 4 }, weekly, digestDefault), false);
+  assert.equal(isReaderDue({ kind: 'day', weekday: 4 }, undefined, digestDefault), true, 'no settings: every day');
+  assert.equal(isReaderDue({ kind: 'slot', start: at('2026-12-02T07:00:00Z') }, undefined, digestDefault), true);
+  assert.equal(isReaderDue({ kind: 'slot', start: at('2026-12-02T08:00:00Z') }, undefined, digestDefault), false);
+  // Wednesday 08:00 in Tokyo is Tuesday 23:00 UTC.
+  assert.equal(isReaderDue({ kind: 'slot', start: at('2026-12-01T23:00:00Z') }, weekly, digestDefault), true);
+  assert.equal(isReaderDue({ kind: 'slot', start: at('2026-12-02T23:00:00Z') }, weekly, digestDefault), false);
+  assert.deepEqual(bucketsNear(at('2026-12-02T00:00:00Z')), [23, 0, 1]);
+});

@@ -70,5 +70,6 @@ test('an edition sent in several batches is compiled once and its message factor
   }
   assert.deepEqual(await deliveryStatuses(pool, date), { sent: 7 });
   assert.equal(mjmlCompilationCount() - compiledBefore, 1, 'sending four batches compiles nothing more');
-  assert.equal(editionReads(), 1, 'the frozen edition is read (and its message factory built) once for four batches');
+  // The edition (its message factory built from it) and the week's pools for weekly readers: each once.
+  assert.equal(editionReads(), 2, 'the frozen edition and its week are read (and its message factory built) once for four batches');
 });

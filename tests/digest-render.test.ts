@@ -1,6 +1,7 @@
 // The email itself, rendered once per edition and filled per reader: pure functions, no services.
 import { httpUrl } from '../src/text/url.ts';
 import assert from 'node:assert/strict';
+import { exampleReaderLinks } from './support/digest.ts';
 import { test } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { formatAuthors, formatVotes, paperView, type EditionPaper } from '../src/digest/digest-view.ts';
@@ -65,6 +66,7 @@ test('a 10-paper digest with long fields stays under Gmail’s 102 KB clipping l
     Array.from({ length: 10 }, (_, index) => paper(index + 1)),
   );
   const raw = factoryFor(edition).build({
+    slot: exampleReaderLinks,
     email: 'reader@example.org',
     messageId: '<edition-2026-11-28.s1@paperboy.example>',
     unsubscribeUrl: 'https://paperboy.example/unsubscribe?token=' + 'x'.repeat(60),
@@ -99,6 +101,7 @@ test('hostile paper titles, authors and abstracts are escaped: no injected eleme
   });
   const edition = await renderEdition(env, '2026-11-28', [hostile]);
   const raw = factoryFor(edition).build({
+    slot: exampleReaderLinks,
     email: 'reader@example.org',
     messageId: '<m@paperboy.example>',
     unsubscribeUrl: 'https://paperboy.example/unsubscribe?token=t',
@@ -116,6 +119,7 @@ test('hostile paper titles, authors and abstracts are escaped: no injected eleme
 test('a subject with non-ASCII characters is RFC 2047 encoded and reads back intact', async () => {
   const edition = await renderEdition(env, '2026-11-28', [paper(1, { title: 'Über “quoted” naïve Bayes — 数学' })]);
   const raw = factoryFor(edition).build({
+    slot: exampleReaderLinks,
     email: 'reader@example.org',
     messageId: '<m@paperboy.example>',
     unsubscribeUrl: 'https://paperboy.example/unsubscribe?token=t',
@@ -154,6 +158,7 @@ test('the digest built from a Daily Papers response shows every paper’s link, 
   const papers = responsePapers();
   const edition = await renderEdition(env, '2026-11-28', papers);
   const raw = factoryFor(edition).build({
+    slot: exampleReaderLinks,
     email: 'reader@example.org',
     messageId: '<m@paperboy.example>',
     unsubscribeUrl: 'https://paperboy.example/unsubscribe?token=' + 'x'.repeat(80),

@@ -1,4 +1,4 @@
-// The daily scheduler: however many workers run, one tick is one digest.
+// The hourly scheduler: however many workers run, one tick is one digest run.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Job } from 'bullmq';
@@ -18,7 +18,8 @@ function cronInSeconds(seconds: number): string {
 let context: TestContext;
 let second: Services;
 before(async () => {
-  context = await createTestContext('digest-schedule', { DIGEST_TZ: 'UTC' });
+  // The edition is built in DIGEST_CRON's hour, and readers without settings are due in it: this hour.
+  context = await createTestContext('digest-schedule', { DIGEST_TZ: 'UTC', DIGEST_CRON: `0 ${new Date().getUTCHours()} * * *` });
   second = await openServices(context.env, { logger: createLogger('silent') });
 });
 after(async () => {
@@ -26,7 +27,7 @@ after(async () => {
   await context.close();
 });
 
-test('the daily scheduler fires once per tick with two workers running, and each reader gets one digest', async () => {
+test('the hourly scheduler fires once per tick with two workers running, and each reader gets one digest', async () => {
   const { pool } = context.database;
   await insertPapers(pool, [{ title: 'Scheduled paper', upvotes: 30 }]);
   await insertConfirmedReaders(pool, 5);
@@ -38,7 +39,10 @@ test('the daily scheduler fires once per tick with two workers running, and each
   for (let attempt = 0; ; attempt++) {
     tick = Date.now() + 3_000;
     const cron = cronInSeconds(3);
-    const installers = [context.services, second].map((services) => ({ ...services, env: { ...services.env, DIGEST_CRON: cron } }));
+    const installers = [context.services, second].map((services) => ({
+      ...services,
+      env: { ...services.env, DIGEST_CRON: cron, DIGEST_SLOT_CRON: cron },
+    }));
     await Promise.all(installers.map((services) => installDigestSchedules(services)));
     await Promise.all(installers.map((services) => installDigestSchedules(services)));
     if (Date.now() < tick - 1_000) break;

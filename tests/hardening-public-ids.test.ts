@@ -108,8 +108,11 @@ test('a confirmation and a digest name their reader by a random public id, in ev
     const payloads = tokenPayloads(digest);
     assert.ok(payloads.length >= 2, 'the unsubscribe link is in the header and the footer');
     assert.ok(
-      payloads.every((payload) => payload === `unsubscribe.${publicId}.0`),
-      `every token of the digest names the reader by public id: ${payloads.join(', ')}`,
+      payloads.includes(`unsubscribe.${publicId}.0`) &&
+        payloads.every((payload) =>
+          new RegExp(`^(unsubscribe|preferences|rate)\\.${publicId}\\.0(\\.[0-9a-z]+-(up|down))?$`).test(payload),
+        ),
+      `every token of the digest (unsubscribe, preferences, ratings) names the reader by public id: ${payloads.join(', ')}`,
     );
     assertNoRowId(`the digest to ${email}`, [digest.raw.toString('latin1'), ...payloads], rowIds);
   }

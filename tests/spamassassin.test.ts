@@ -1,6 +1,7 @@
 // What a spam filter makes of our mail: SpamAssassin (Debian's package, offline rules only) scores the digest and the
 // confirmation as they are sent. Skipped where spamassassin is not installed (.ci/run installs it).
 import assert from 'node:assert/strict';
+import { exampleReaderLinks } from './support/digest.ts';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,6 +60,7 @@ async function digestMessage(): Promise<string> {
   const edition = await renderEdition(env, '2026-11-28', papers);
   const factory = createDigestMessageFactory({ editionDate: '2026-11-28', ...edition }, { from: env.MAIL_FROM }, UNSUBSCRIBE_PLACEHOLDER);
   return factory.build({
+    slot: exampleReaderLinks,
     email: 'reader@example.org',
     messageId: '<edition-2026-11-28.s1@paperboy.example>',
     unsubscribeUrl: 'https://paperboy.example/unsubscribe?token=' + 'a1B2c3D4'.repeat(8),

@@ -114,3 +114,19 @@ test('a confirm token is valid up to and including its expiry second, and expire
   assert.equal(verifyToken(keys.tokens, token, 'confirm', expiresAt * 1000).ok, true);
   assert.deepEqual(verifyToken(keys.tokens, token, 'confirm', expiresAt * 1000 + 1), { ok: false, reason: 'expired' });
 });
+
+test('a rating token is bound to its paper and vote, and a scope cannot be added or changed without the key', () => {
+  const rate = signToken(keys.tokens, { purpose: 'rate', subscriber: reader, expiresAt: 0, scope: '1a-up' });
+  assert.deepEqual(verifyToken(keys.tokens, rate, 'rate', now), {
+    ok: true,
+    claims: { purpose: 'rate', subscriber: reader, expiresAt: 0, scope: '1a-up' },
+  });
+  assert.deepEqual(verifyToken(keys.tokens, rate, 'preferences', now), { ok: false, reason: 'wrong-purpose' });
+  const [payload, signature] = rate.split('.');
+  const changed = Buffer.from(Buffer.from(payload!, 'base64url').toString().replace('1a-up', '1a-down')).toString('base64url');
+  assert.deepEqual(verifyToken(keys.tokens, `${changed}.${signature}`, 'rate', now), { ok: false, reason: 'forged' });
+  for (const bad of ['rate.1.0.UP', 'rate.1.0.', 'rate.1.0.a.b']) {
+    assert.deepEqual(verifyToken(keys.tokens, signedPayload(bad), 'rate', now), { ok: false, reason: 'malformed' }, bad);
+  }
+  assert.throws(() => signToken(keys.tokens, { purpose: 'rate', subscriber: reader, expiresAt: 0, scope: 'a.b' }), RangeError);
+});

@@ -9,6 +9,9 @@ import { ingestCommand } from './commands/ingest.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { apiCommand, inboundCommand, startCommand, workerCommand } from './commands/serve.ts';
 import { suppressionsCommand } from './commands/suppressions.ts';
+import { adminCommand } from './commands/admin.ts';
+import { readersCommand } from './commands/readers.ts';
+import { statsCommand } from './commands/stats.ts';
 
 const commands: Command[] = [
   migrateCommand,
@@ -20,6 +23,9 @@ const commands: Command[] = [
   demoCommand,
   digestCommand,
   suppressionsCommand,
+  readersCommand,
+  statsCommand,
+  adminCommand,
 ];
 
 function help(): string {

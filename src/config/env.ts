@@ -165,14 +165,36 @@ export const envSchema = z.object({
       .pipe(z.array(z.string().min(32, 'each key must be at least 32 characters'))),
   ),
 
+  /**
+   * The operator's console at /admin, off unless one of these is set. ADMIN_PASSWORD_HASH: an argon2 hash of the
+   * console's password (`paperboy admin hash-password` makes one); ADMIN_TOKEN: a long random secret, accepted
+   * as the password and as `Authorization: Bearer <token>` by scripts.
+   */
+  ADMIN_PASSWORD_HASH: optional(
+    z.string().regex(/^\$argon2(id|i|d)\$/, 'must be an argon2 hash: make one with `paperboy admin hash-password`'),
+  ),
+  ADMIN_TOKEN: optional(z.string().min(32, 'must be at least 32 characters')),
+  /** A console session ends this many minutes after its last request. */
+  ADMIN_SESSION_MINUTES: integer(120, 1),
+  /** /metrics (Prometheus) answers only `Authorization: Bearer <METRICS_TOKEN>`; unset and no METRICS_PORT: no /metrics. */
+  METRICS_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
+  /** Serve /metrics on this port of HOST instead (no token needed there: bind it where only Prometheus reaches). */
+  METRICS_PORT: optional(z.coerce.number().int().min(1).max(65535)),
+
   /** Circuit breaker: pause an edition once this share of its sends were refused for good (0–1)… */
   SEND_PAUSE_REFUSAL_RATE: z.coerce.number().min(0).max(1).default(0.2),
   /** …over at least this many attempts (a few bad addresses in a small run pause nothing). */
   SEND_PAUSE_MIN_ATTEMPTS: integer(50, 1),
 
   DIGEST_CRON: cronExpression.default('0 7 * * *'),
+  /** When the delivery runs fire (UTC): each sends to the readers whose local delivery hour it is. */
+  DIGEST_SLOT_CRON: cronExpression.default('0 * * * *'),
   DIGEST_TZ: timeZone.default('UTC'),
   DIGEST_SIZE: integer(10, 1).pipe(z.number().max(50)),
+  /** The trending query's top papers frozen with an edition: what personal digests choose from. */
+  DIGEST_POOL_SIZE: integer(50, 1).pipe(z.number().max(200)),
+  /** How far a reader's taste tilts trending: score × (1 + TASTE_WEIGHT × similarity), similarity in [-1, 1]. */
+  TASTE_WEIGHT: z.coerce.number().min(0).max(10).default(1),
 
   /** A paper listed longer ago than this never trends. */
   TRENDING_WINDOW_HOURS: integer(72, 1),

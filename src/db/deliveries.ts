@@ -4,40 +4,68 @@ import type { Queryable } from './pool.ts';
 import { loadQueries } from './queries.ts';
 
 const sql = loadQueries('deliveries.sql', [
-  'create-deliveries-batch',
+  'due-candidates-page',
+  'create-deliveries',
   'open-deliveries-page',
   'claim-deliveries',
   'record-sent',
   'record-deferred',
   'record-failed',
+  'record-skipped',
   'record-bounced',
   'edition-progress',
 ]);
 
-export interface CreatedDeliveries {
-  /** The last subscriber id of the page walked (the next page starts after it); null when the page was empty. */
-  lastSubscriberId: number | null;
-  walked: number;
-  /** The rows this page created, ascending (rows that existed already are not in it). */
-  createdIds: number[];
+/** A confirmed reader who may be due, with what they saved (all null: nothing saved). */
+export interface DueCandidate {
+  id: number;
+  frequency: 'daily' | 'weekly' | null;
+  weekday: number | null;
+  hour: number | null;
+  timeZone: string | null;
 }
 
-/**
- * One keyset page of confirmed subscribers (after `afterSubscriberId`, at most `pageSize`) gets its delivery rows
- * for the edition; `host` is the Message-ID's host part.
- */
-export async function createDeliveriesPage(
+export interface CandidateFilter {
+  /** A day's run: every confirmed reader is a candidate. */
+  everyone: boolean;
+  /** Readers without settings are due (their hour is the digest's). */
+  defaultDue: boolean;
+  /** Readers whose saved UTC bucket is one of these. */
+  buckets: readonly number[];
+}
+
+/** One keyset page of confirmed readers (after `afterSubscriberId`) who may be due in a run. */
+export async function dueCandidatesPage(
   db: Queryable,
-  page: { editionId: number; editionDate: string; afterSubscriberId: number; pageSize: number; host: string },
-): Promise<CreatedDeliveries> {
-  const { rows } = await db.query<{ lastSubscriberId: number | null; walked: number; createdIds: (number | string)[] | null }>(
-    sql['create-deliveries-batch'],
-    [page.editionId, page.afterSubscriberId, page.pageSize, page.editionDate, page.host],
-  );
-  const row = rows[0]!;
-  // int8[] arrives as strings.
-  const createdIds = (row.createdIds ?? []).map(Number).sort((a, b) => a - b);
-  return { lastSubscriberId: row.lastSubscriberId, walked: row.walked, createdIds };
+  page: { afterSubscriberId: number; pageSize: number; filter: CandidateFilter },
+): Promise<DueCandidate[]> {
+  const { filter } = page;
+  const { rows } = await db.query<DueCandidate>(sql['due-candidates-page'], [
+    page.afterSubscriberId,
+    page.pageSize,
+    filter.everyone,
+    filter.defaultDue,
+    filter.buckets,
+  ]);
+  return rows;
+}
+
+/** Every confirmed reader is a candidate (a day's run). */
+export const EVERY_READER: CandidateFilter = { everyone: true, defaultDue: true, buckets: [] };
+
+/** Delivery rows for these readers (`host`: the Message-ID's host part); the new rows' ids, ascending. */
+export async function createDeliveries(
+  db: Queryable,
+  rows: { editionId: number; editionDate: string; subscriberIds: readonly number[]; host: string },
+): Promise<number[]> {
+  if (rows.subscriberIds.length === 0) return [];
+  const { rows: created } = await db.query<{ id: number }>(sql['create-deliveries'], [
+    rows.editionId,
+    rows.subscriberIds,
+    rows.editionDate,
+    rows.host,
+  ]);
+  return created.map((row) => row.id).sort((a, b) => a - b);
 }
 
 /** Ids of the edition's deliveries not final yet (queued or sending) after `afterId`, ascending. */
@@ -73,11 +101,20 @@ export interface SentDelivery {
   id: number;
   response: string;
   sentAt: Date;
+  /** The papers the message carried (recorded in sent_papers); none known: nothing recorded. */
+  paperIds?: readonly number[];
 }
 
-/** Marks the deliveries sent, with the server's answer: one statement for the whole batch. */
+/** Marks the deliveries sent, with the server's answer and what they carried: one statement for the whole batch. */
 export async function recordSent(db: Queryable, sent: readonly SentDelivery[]): Promise<void> {
-  await db.query(sql['record-sent'], [sent.map((row) => row.id), sent.map((row) => row.response), sent.map((row) => row.sentAt)]);
+  const deliveryOfPaper = sent.flatMap((row) => (row.paperIds ?? []).map(() => row.id));
+  await db.query(sql['record-sent'], [
+    sent.map((row) => row.id),
+    sent.map((row) => row.response),
+    sent.map((row) => row.sentAt),
+    deliveryOfPaper,
+    sent.flatMap((row) => row.paperIds ?? []),
+  ]);
 }
 
 export interface DeliveryError {
@@ -95,6 +132,11 @@ export async function recordDeferred(db: Queryable, errors: readonly DeliveryErr
 /** Failed for good, nobody suppressed (out of attempts, or the message could not be built). */
 export async function recordFailed(db: Queryable, errors: readonly DeliveryError[]): Promise<void> {
   if (errors.length > 0) await db.query(sql['record-failed'], idsAndDetails(errors));
+}
+
+/** Nothing to send (no paper on the reader's topics today): skipped, with the reason. */
+export async function recordSkipped(db: Queryable, skipped: readonly DeliveryError[]): Promise<void> {
+  if (skipped.length > 0) await db.query(sql['record-skipped'], idsAndDetails(skipped));
 }
 
 /** A permanent refusal of the address: the delivery failed and the address is never mailed again. */

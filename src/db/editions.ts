@@ -16,6 +16,7 @@ const sql = loadQueries('editions.sql', [
   'list-edition-summaries',
   'list-recent-editions',
   'adjacent-edition-dates',
+  'find-week-materials',
 ]);
 
 /** What an edition freezes of each paper: the email and the archive page show only these, forever. */
@@ -42,6 +43,38 @@ type AddedLater = 'aiSummary' | 'upvotesLast24h';
 export type EditionPaper = Pick<TrendingPaper, Exclude<(typeof EDITION_PAPER_FIELDS)[number], AddedLater>> &
   Partial<Pick<TrendingPaper, AddedLater>> & { rank: number };
 
+/** A candidate of the edition's frozen pool, with the text taste compares (src/digest/taste.ts). */
+export interface PoolPaper {
+  id: number;
+  title: string;
+  abstract: string;
+  keywords: string[];
+  authors: string[];
+  trendingScore: number;
+  upvotes: number;
+  upvotesLast24h: number | null;
+}
+
+/** One pool paper rendered once: as a card and a row (HTML), featured and compact (text), with its slots. */
+export interface PaperBlocks {
+  card: string;
+  row: string;
+  textFeatured: string;
+  textCompact: string;
+  /** The title shortened for a Subject line, and the TL;DR for the inbox preview, when the paper leads. */
+  subjectLead: string;
+  preview: string;
+}
+
+/** What a reader's own digest is assembled from (src/digest/assemble.ts): MJML compiled once, blocks rendered once. */
+export interface DigestKit {
+  htmlSkeleton: string;
+  textSkeleton: string;
+  /** Between the cards and the rows. */
+  alsoRising: string;
+  blocks: Record<string, PaperBlocks>;
+}
+
 export interface Edition {
   id: number;
   editionDate: string;
@@ -52,6 +85,9 @@ export interface Edition {
   textTemplate: string;
   createdAt: Date;
   fannedOutAt: Date | null;
+  /** Only read by id; null for editions built before personal digests. */
+  pool?: PoolPaper[] | null;
+  kit?: DigestKit | null;
 }
 
 export interface NewEdition {
@@ -61,6 +97,8 @@ export interface NewEdition {
   papers: readonly EditionPaper[];
   htmlTemplate: string;
   textTemplate: string;
+  pool?: readonly PoolPaper[];
+  kit?: DigestKit;
 }
 
 export async function findEditionByDate(db: Queryable, editionDate: string): Promise<Edition | undefined> {
@@ -129,6 +167,8 @@ export async function insertEdition(db: Queryable, edition: NewEdition): Promise
     JSON.stringify(edition.papers),
     edition.htmlTemplate,
     edition.textTemplate,
+    edition.pool ? JSON.stringify(edition.pool) : null,
+    edition.kit ? JSON.stringify(edition.kit) : null,
   ]);
   const id = rows[0]?.id;
   if (id === undefined) return undefined;
@@ -139,4 +179,13 @@ export async function insertEdition(db: Queryable, edition: NewEdition): Promise
     edition.papers.map((paper) => paper.score),
   ]);
   return id;
+}
+
+/** The pools and kits of the week ending on `editionDate`, newest first. */
+export async function findWeekMaterials(
+  db: Queryable,
+  editionDate: string,
+): Promise<{ editionDate: string; pool: PoolPaper[]; kit: DigestKit }[]> {
+  const { rows } = await db.query<{ editionDate: string; pool: PoolPaper[]; kit: DigestKit }>(sql['find-week-materials'], [editionDate]);
+  return rows;
 }

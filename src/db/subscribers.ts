@@ -27,6 +27,8 @@ export interface SubscriptionRequest {
   sourceIpHash: string | null;
   /** Why, for the audit trail: 'subscribe form' or 'subscribe api'. */
   reason: string;
+  /** erasedAddressKey of the address: an erased reader's suppression is found by it (the API always sets it). */
+  erasedKey?: string;
 }
 
 /** A confirmation email due to one subscriber: claimed here, queued by the API, sent by a worker. */
@@ -57,6 +59,7 @@ export async function requestSubscriptions(
       requests.map((request) => request.sourceIpHash),
       requests.map((request) => request.reason),
       resendMinutes,
+      requests.map((request) => request.erasedKey ?? null),
     ],
   });
   const claims = new Array<ConfirmationClaim | undefined>(requests.length).fill(undefined);

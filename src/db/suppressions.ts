@@ -48,11 +48,11 @@ export async function liftSuppression(
   return rows[0];
 }
 
-/** Suppresses one subscriber (a bounce or complaint report); false when nothing changed (already so, or no such subscriber). */
+/** Suppresses one subscriber (a bounce or complaint report, or the operator: 'manual'); false when nothing changed (already so, or no such subscriber). */
 export async function suppressSubscriber(
   db: Queryable,
   subscriberId: number | string,
-  suppression: { reason: 'hard_bounce' | 'complaint'; detail: string; event: string },
+  suppression: { reason: SuppressionReason; detail: string; event: string },
 ): Promise<boolean> {
   const { rows } = await db.query<{ changed: boolean }>(sql['suppress-subscriber'], [
     subscriberId,

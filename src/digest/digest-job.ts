@@ -13,6 +13,10 @@ import { editionsWithOpenDeliveries, markEditionFannedOut } from '../db/editions
 import { buildEdition } from './edition.ts';
 import { enqueueOpenDeliveries, fanOutEdition, type FanOutOptions } from './fan-out.ts';
 import { pruneOldDeliveries } from './retention.ts';
+import { pruneSentPapers } from '../db/reader-settings.ts';
+import type { DeliveryPreference } from './delivery-slots.ts';
+import { editionDateForSlot, slotStartOf, weekdayOf, type DueRun } from './due.ts';
+import { defaultSettingsFor } from '../subscriptions/preferences.ts';
 
 export type DigestJobResult =
   | { editionDate: string; editionId: null; reason: 'no trending papers' }
@@ -26,8 +30,9 @@ export interface DigestJobDeps {
   logger: Logger;
 }
 
-/** Job id of a date's digest: two triggers for one date while the first is pending run it once. */
-export const digestJobId = (editionDate: string) => `digest-${editionDate}`;
+/** Job id of a date's digest (or of one hour's): two triggers for one run while the first is pending run it once. */
+export const digestJobId = (editionDate: string, slot?: Date) =>
+  slot ? `digest-${slot.toISOString().slice(0, 13)}h` : `digest-${editionDate}`;
 
 /** Every digest job, by hand or by the scheduler: a failed build (Postgres away, a template error) is tried again. */
 export const DIGEST_JOB_OPTIONS = { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } } as const satisfies JobsOptions;
@@ -49,10 +54,34 @@ export function deliveryJobOptions(env: Env): FanOutOptions {
  * Adds the digest job of `editionDate` by hand. A finished job with the same id is removed first, so a
  * rerun really runs (and re-enqueues what is not final); a pending or running one is left alone.
  */
-export async function enqueueDigest(queues: Queues, editionDate: string): Promise<Job<JobPayloads['digest']>> {
-  const jobId = digestJobId(editionDate);
+export async function enqueueDigest(queues: Queues, editionDate: string, slot?: Date): Promise<Job<JobPayloads['digest']>> {
+  const jobId = digestJobId(editionDate, slot);
   await removeFinishedJob(queues.digest, jobId);
-  return queues.digest.add('digest', { date: editionDate, trigger: 'manual' }, { ...DIGEST_JOB_OPTIONS, jobId });
+  const data = { date: editionDate, trigger: 'manual' as const, ...(slot && { slot: slot.toISOString() }) };
+  return queues.digest.add('digest', data, { ...DIGEST_JOB_OPTIONS, jobId });
+}
+
+/** Readers who saved no settings: DIGEST_CRON's hour in DIGEST_TZ, every day. */
+export function digestDefault(env: Pick<Env, 'DIGEST_SIZE' | 'DIGEST_CRON' | 'DIGEST_TZ'>): DeliveryPreference {
+  const defaults = defaultSettingsFor(env);
+  return { frequency: 'daily', weekday: 1, hour: defaults.hour, timeZone: defaults.timeZone };
+}
+
+/**
+ * Which readers a run sends to and which edition: a scheduled run (hourly) is the current UTC hour, `--hour` one
+ * given hour, both sending the edition of the last DIGEST_CRON; a manual run without an hour is a whole day.
+ */
+export function runOf(
+  env: Pick<Env, 'DIGEST_CRON' | 'DIGEST_TZ'>,
+  data: JobPayloads['digest'],
+  now = new Date(),
+): { editionDate: string; run: DueRun } {
+  if (data.slot || data.trigger === 'schedule') {
+    const start = data.slot ? new Date(data.slot) : slotStartOf(now);
+    return { editionDate: data.date ?? editionDateForSlot(start, env.DIGEST_CRON, env.DIGEST_TZ), run: { kind: 'slot', start } };
+  }
+  const editionDate = data.date ?? dateIn(env.DIGEST_TZ, now);
+  return { editionDate, run: { kind: 'day', weekday: weekdayOf(editionDate) } };
 }
 
 export async function runDigest(services: DigestJobDeps, data: JobPayloads['digest']): Promise<DigestJobResult> {
@@ -73,12 +102,15 @@ export async function runDigest(services: DigestJobDeps, data: JobPayloads['dige
     return { recovered };
   }
 
-  const editionDate = data.date ?? dateIn(env.DIGEST_TZ);
+  const { editionDate, run } = runOf(env, data);
   // Once a day, after today's batches are queued (the senders start at once): old editions' deliveries become
   // counts (src/digest/retention.ts).
   const prune = async () => {
     const pruned = await pruneOldDeliveries(pool, { today: dateIn(env.DIGEST_TZ), retentionDays: env.DELIVERY_RETENTION_DAYS });
     if (pruned.editions > 0) log.info({ ...pruned, retentionDays: env.DELIVERY_RETENTION_DAYS }, 'old deliveries summarised and removed');
+    // A paper sent before the trending window and a week's pools began can no longer come back.
+    const forgotten = await pruneSentPapers(pool, env.TRENDING_WINDOW_HOURS + 8 * 24);
+    if (forgotten > 0) log.info({ rows: forgotten }, 'sent papers past the trending window and the week forgotten');
   };
   const result = await buildEdition(pool, env, editionDate, rankingMomentFor(editionDate, env.DIGEST_TZ));
   if (result.kind === 'empty') {
@@ -88,10 +120,18 @@ export async function runDigest(services: DigestJobDeps, data: JobPayloads['dige
   }
   const { edition } = result;
   const started = Date.now();
-  const fanOut = await fanOutEdition(pool, queues, edition, options);
+  const fanOut = await fanOutEdition(pool, queues, edition, options, { run, digestDefault: digestDefault(env) });
   await markEditionFannedOut(pool, edition.id);
   log.info(
-    { editionDate, editionId: edition.id, built: result.kind === 'built', trigger: data.trigger, ...fanOut, ms: Date.now() - started },
+    {
+      editionDate,
+      editionId: edition.id,
+      built: result.kind === 'built',
+      trigger: data.trigger,
+      ...(run.kind === 'slot' && { slot: run.start.toISOString() }),
+      ...fanOut,
+      ms: Date.now() - started,
+    },
     'edition fanned out',
   );
   await prune();

@@ -7,6 +7,7 @@ import {
   lockEditionBuilds,
   type Edition,
   type EditionPaper,
+  type PoolPaper,
 } from '../db/editions.ts';
 import { withTransaction, type Pool } from '../db/pool.ts';
 import { pickTrendingPapers, type TrendingPaper } from '../db/trending.ts';
@@ -20,6 +21,20 @@ export function snapshotPapers(papers: readonly Pick<TrendingPaper, (typeof EDIT
     for (const field of EDITION_PAPER_FIELDS) (frozen as Record<string, unknown>)[field] = paper[field] ?? null;
     return frozen;
   });
+}
+
+/** What taste compares of each candidate (src/digest/taste.ts), frozen with the edition. */
+export function poolOf(papers: readonly TrendingPaper[]): PoolPaper[] {
+  return papers.map((paper) => ({
+    id: paper.id,
+    title: paper.title,
+    abstract: paper.abstract,
+    keywords: paper.keywords ?? [],
+    authors: paper.authors,
+    trendingScore: paper.score,
+    upvotes: paper.upvotes,
+    upvotesLast24h: paper.upvotesLast24h ?? null,
+  }));
 }
 
 export type BuildResult = { kind: 'built' | 'existing'; edition: Edition } | { kind: 'empty' };
@@ -36,10 +51,12 @@ export async function buildEdition(pool: Pool, env: Env, editionDate: string, as
     await lockEditionBuilds(client);
     const raced = await findEditionByDate(client, editionDate);
     if (raced) return { kind: 'existing', edition: raced };
-    const trending = await pickTrendingPapers(client, trendingOptionsFrom(env, asOf, env.DIGEST_SIZE));
+    // The pool personal digests choose from; the edition's own papers (the shared digest) are its top.
+    const trending = await pickTrendingPapers(client, trendingOptionsFrom(env, asOf, Math.max(env.DIGEST_SIZE, env.DIGEST_POOL_SIZE)));
     if (trending.length === 0) return { kind: 'empty' };
-    const papers = snapshotPapers(trending);
-    const rendered = await renderEdition(env, editionDate, papers);
+    const pool = snapshotPapers(trending);
+    const papers = pool.slice(0, env.DIGEST_SIZE);
+    const rendered = await renderEdition(env, editionDate, papers, pool);
     await insertEdition(client, {
       editionDate,
       title: rendered.title,
@@ -47,6 +64,8 @@ export async function buildEdition(pool: Pool, env: Env, editionDate: string, as
       papers,
       htmlTemplate: rendered.htmlTemplate,
       textTemplate: rendered.textTemplate,
+      pool: poolOf(trending),
+      kit: rendered.kit,
     });
     return { kind: 'built', edition: (await findEditionByDate(client, editionDate))! };
   });

@@ -1,11 +1,14 @@
-// Fan-out: one delivery row per confirmed reader (set-based, keyset pages), then the open rows go to the
-// deliveries queue in batches with deterministic job ids. Memory holds one page, whatever the list size.
+// Fan-out: one delivery row per confirmed reader due in the run (keyset pages: who is due is decided per page by
+// src/digest/due.ts, the rows made in one statement), then the open rows go to the deliveries queue in batches
+// with deterministic job ids. Memory holds one page, whatever the list size.
 import type { JobsOptions } from 'bullmq';
 import { chunk } from '../batching/chunk.ts';
-import { createDeliveriesPage, openDeliveriesPage } from '../db/deliveries.ts';
+import { createDeliveries, dueCandidatesPage, openDeliveriesPage, type DueCandidate } from '../db/deliveries.ts';
 import type { Queryable } from '../db/pool.ts';
 import { removeFinishedJob } from '../queue/jobs.ts';
 import type { Queues } from '../queue/queues.ts';
+import type { DeliveryPreference } from './delivery-slots.ts';
+import { bucketsNear, isReaderDue, type DueRun } from './due.ts';
 
 /** Subscribers per INSERT … SELECT: big enough to be set-based, small enough to keep memory flat. */
 const CREATE_PAGE = 5_000;
@@ -21,6 +24,13 @@ export interface FanOutOptions {
   /** Host part of the Message-ID, from MAIL_FROM. */
   host: string;
   jobOptions: JobsOptions;
+}
+
+export interface DueReaders {
+  /** Who is due: a day (every daily reader, weekly ones on their weekday) or one UTC hour. */
+  run: DueRun;
+  /** The delivery time of readers who saved none: DIGEST_CRON's hour in DIGEST_TZ, daily. */
+  digestDefault: DeliveryPreference;
 }
 
 export interface FanOutResult {
@@ -68,8 +78,13 @@ export async function enqueueOpenDeliveries(db: Queryable, queues: Queues, editi
   }
 }
 
+const preferenceOf = (candidate: DueCandidate): DeliveryPreference | undefined =>
+  candidate.frequency === null
+    ? undefined
+    : { frequency: candidate.frequency, weekday: candidate.weekday!, hour: candidate.hour!, timeZone: candidate.timeZone! };
+
 /**
- * Creates the edition's deliveries for every confirmed reader and enqueues them. Safe to run again: rows
+ * Creates the edition's deliveries for every confirmed reader due in the run and enqueues them. Safe to run again: rows
  * are unique per (edition, subscriber), and a rerun re-enqueues whatever is not final.
  */
 export async function fanOutEdition(
@@ -77,26 +92,36 @@ export async function fanOutEdition(
   queues: Queues,
   edition: { id: number; editionDate: string },
   options: FanOutOptions,
+  due: DueReaders,
 ): Promise<FanOutResult> {
   const pageSize = pageSizeFor(options.batchSize);
   let after = 0;
   let created = 0;
   let existing = 0;
   let enqueued = 0;
+  const { run, digestDefault } = due;
+  const filter = {
+    everyone: run.kind === 'day',
+    defaultDue: run.kind === 'day' || isReaderDue(run, undefined, digestDefault),
+    buckets: run.kind === 'slot' ? bucketsNear(run.start) : [],
+  };
   for (;;) {
-    const page = await createDeliveriesPage(db, {
+    const candidates = await dueCandidatesPage(db, { afterSubscriberId: after, pageSize, filter });
+    if (candidates.length === 0) break;
+    const dueIds = candidates
+      .filter((candidate) => isReaderDue(run, preferenceOf(candidate), digestDefault))
+      .map((candidate) => candidate.id);
+    const createdIds = await createDeliveries(db, {
       editionId: edition.id,
       editionDate: edition.editionDate,
-      afterSubscriberId: after,
-      pageSize,
+      subscriberIds: dueIds,
       host: options.host,
     });
-    if (page.walked === 0 || page.lastSubscriberId === null) break;
-    created += page.createdIds.length;
-    existing += page.walked - page.createdIds.length;
-    enqueued += await enqueueBatches(queues, edition.id, page.createdIds, options);
-    after = page.lastSubscriberId;
-    if (page.walked < pageSize) break;
+    created += createdIds.length;
+    existing += dueIds.length - createdIds.length;
+    enqueued += await enqueueBatches(queues, edition.id, createdIds, options);
+    after = candidates[candidates.length - 1]!.id;
+    if (candidates.length < pageSize) break;
   }
   // Rows from an earlier run that never finished: queue them again (their batches dedupe where unchanged).
   if (existing > 0) enqueued += await enqueueOpenDeliveries(db, queues, edition.id, options);

@@ -1,4 +1,5 @@
-// The daily digest scheduler and the recovery sweep. upsertJobScheduler is idempotent: every worker
+// The hourly digest scheduler (each run sends the readers whose hour it is; the one in DIGEST_CRON's hour builds
+// the day's edition) and the recovery sweep. upsertJobScheduler is idempotent: every worker
 // process installs them, Redis fires one job per tick. Reinstalled when Redis comes back empty.
 import type { Redis } from 'ioredis';
 import type { Env } from '../config/env.ts';
@@ -7,7 +8,7 @@ import type { Queues } from '../queue/queues.ts';
 import { DIGEST_JOB_OPTIONS } from './digest-job.ts';
 
 export interface DigestScheduleDeps {
-  env: Pick<Env, 'DIGEST_CRON' | 'DIGEST_TZ'>;
+  env: Pick<Env, 'DIGEST_SLOT_CRON'>;
   queues: Pick<Queues, 'digest'>;
   /** The queues' connection: its 'ready' after a reconnect means Redis may have come back empty. */
   redis: Redis;
@@ -24,8 +25,8 @@ export async function installDigestSchedules(services: Omit<DigestScheduleDeps, 
   const { env, queues } = services;
   await queues.digest.upsertJobScheduler(
     DIGEST_SCHEDULER_ID,
-    { pattern: env.DIGEST_CRON, tz: env.DIGEST_TZ },
-    // No date: the processor takes "today" in DIGEST_TZ when the job runs.
+    { pattern: env.DIGEST_SLOT_CRON, tz: 'UTC' },
+    // No date, no slot: the processor takes the hour it runs in, and that hour's edition.
     { name: 'digest', data: { trigger: 'schedule' }, opts: DIGEST_JOB_OPTIONS },
   );
   await queues.digest.upsertJobScheduler(

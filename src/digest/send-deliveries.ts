@@ -2,27 +2,33 @@
 // send through the SMTP pool, record the outcome. Knows nothing of BullMQ.
 import type { LimitFunction } from 'p-limit';
 import type { Env } from '../config/env.ts';
-import { claimDeliveries, recordBounced, recordDeferred, recordFailed, type DeliveryError } from '../db/deliveries.ts';
+import { claimDeliveries, recordBounced, recordDeferred, recordFailed, recordSkipped, type DeliveryError } from '../db/deliveries.ts';
+import { readerTastes, type StoredTaste } from '../db/reader-settings.ts';
 import { notePauseReason, tallySendOutcomes, type PauseRule } from '../db/edition-pause.ts';
-import { findEditionById } from '../db/editions.ts';
 import type { Queryable } from '../db/pool.ts';
 import { maskEmail, type Logger } from '../logger.ts';
-import { createDigestMessageFactory, type DigestMessageFactory } from '../mail/digest-message.ts';
-import { mailHost } from '../mail/address.ts';
 import type { DkimSigner } from '../mail/dkim.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { envelopeSender, readerUnsubscribeMailto } from '../mail/return-path.ts';
 import { refusalFromNodemailerError } from '../mail/refusals.ts';
 import type { Keys } from '../security/keys.ts';
-import { unsubscribeUrl } from '../subscriptions/links.ts';
-import { UNSUBSCRIBE_PLACEHOLDER } from './render.ts';
+import { preferencesUrl, rateUrl, unsubscribeUrl } from '../subscriptions/links.ts';
+import { parseRateSlot, PREFERENCES_SLOT } from './assemble.ts';
+import { candidateIds, loadEditionSending, messageFor, type EditionSending } from './edition-sending.ts';
 import type { SentRecorder } from './sent-recorder.ts';
 
 export interface DeliveryDeps {
   db: Queryable;
   env: Pick<
     Env,
-    'PUBLIC_URL' | 'MAIL_FROM' | 'MAIL_UNSUBSCRIBE_MAILTO' | 'BOUNCE_ADDRESS' | 'SEND_PAUSE_MIN_ATTEMPTS' | 'SEND_PAUSE_REFUSAL_RATE'
+    | 'PUBLIC_URL'
+    | 'MAIL_FROM'
+    | 'MAIL_UNSUBSCRIBE_MAILTO'
+    | 'BOUNCE_ADDRESS'
+    | 'SEND_PAUSE_MIN_ATTEMPTS'
+    | 'SEND_PAUSE_REFUSAL_RATE'
+    | 'DIGEST_SIZE'
+    | 'TASTE_WEIGHT'
   >;
   keys: Keys;
   mailer: Mailer;
@@ -32,8 +38,8 @@ export interface DeliveryDeps {
   /** At most this many messages built and in the SMTP pool at once per process (p-limit). */
   limiter: LimitFunction;
   logger: Logger;
-  /** Message factories per edition, built once per process from the frozen templates. */
-  factories: Map<number, Promise<DigestMessageFactory>>;
+  /** Per edition, built once per process from the frozen edition: the shared message factory, the pools and kits. */
+  factories: Map<number, Promise<EditionSending>>;
 }
 
 export interface DeliveryBatch {
@@ -58,30 +64,35 @@ export interface DeliveryBatchResult {
   failed: number;
   /** Not sent because the edition is paused (the circuit breaker): back to queued, for `--resume`. */
   held: number;
+  /** Nothing to send the reader (only their topics, none today): skipped, no email. */
+  nothing: number;
 }
 
-function messageFactory(deps: DeliveryDeps, editionId: number): Promise<DigestMessageFactory> {
-  let factory = deps.factories.get(editionId);
-  if (!factory) {
-    factory = findEditionById(deps.db, editionId).then((edition) => {
-      if (!edition) throw new Error(`edition ${editionId} does not exist`);
-      return createDigestMessageFactory(
-        edition,
-        { from: deps.env.MAIL_FROM, feedbackId: `${edition.editionDate}:digest:${mailHost(deps.env.MAIL_FROM)}:paperboy` },
-        UNSUBSCRIBE_PLACEHOLDER,
-        deps.dkim,
-      );
-    });
-    factory.catch(() => deps.factories.delete(editionId));
+function editionSending(deps: DeliveryDeps, editionId: number): Promise<EditionSending> {
+  let sending = deps.factories.get(editionId);
+  if (!sending) {
+    sending = loadEditionSending(deps.db, deps.env, editionId, deps.dkim);
+    sending.catch(() => deps.factories.delete(editionId));
     // Editions are daily: keeping the last few is plenty.
     if (deps.factories.size >= 4) deps.factories.delete(deps.factories.keys().next().value!);
-    deps.factories.set(editionId, factory);
+    deps.factories.set(editionId, sending);
   }
-  return factory;
+  return sending;
+}
+
+/** The reader's own links in a digest: their preferences page and a rating link per paper and vote. */
+export function readerLinks(deps: { env: Pick<Env, 'PUBLIC_URL'>; keys: Keys }, publicId: string): (slot: string) => string {
+  return (slot) => {
+    if (slot === PREFERENCES_SLOT) return preferencesUrl(deps.env, deps.keys, publicId);
+    const rating = parseRateSlot(slot);
+    if (!rating) throw new Error(`unknown slot ${slot}`);
+    return rateUrl(deps.env, deps.keys, publicId, rating.paperId, rating.vote);
+  };
 }
 
 /** `mailbox`: refused at RCPT for a mailbox reason (suppressed); `refused`: failed for good, nobody suppressed. */
-type Outcome = { kind: 'sent' } | { kind: 'mailbox' | 'refused' | 'temporary' | 'invalid' | 'held'; id: number; detail: string };
+type Outcome =
+  { kind: 'sent' } | { kind: 'mailbox' | 'refused' | 'temporary' | 'invalid' | 'held' | 'nothing'; id: number; detail: string };
 
 /**
  * The circuit breaker of one batch: every final SMTP answer counts in the edition's run (in Postgres, shared by
@@ -121,21 +132,44 @@ function createBreaker(deps: DeliveryDeps, editionId: number) {
 }
 
 export async function sendDeliveryBatch(deps: DeliveryDeps, batch: DeliveryBatch): Promise<DeliveryBatchResult> {
-  const factory = await messageFactory(deps, batch.editionId);
+  const sending = await editionSending(deps, batch.editionId);
   const rows = await claimDeliveries(deps.db, batch.deliveryIds, batch.claimToken, batch.staleClaimSeconds);
   const breaker = createBreaker(deps, batch.editionId);
+  // Readers whose digest is their own (settings, ratings, papers sent before): one statement for the batch.
+  const tastes = sending.day
+    ? new Map(
+        (
+          await readerTastes(
+            deps.db,
+            rows.map((row) => row.subscriberId),
+            candidateIds(sending),
+          )
+        ).map((taste) => [taste.subscriberId, taste]),
+      )
+    : new Map<number, StoredTaste>();
+  const choice = { defaultSize: deps.env.DIGEST_SIZE, tasteWeight: deps.env.TASTE_WEIGHT };
 
   const outcomes = await Promise.all(
     rows.map((row) =>
       deps.limiter(async (): Promise<Outcome> => {
         if (breaker.state.paused) return { kind: 'held', id: row.id, detail: 'edition paused: too many refusals' };
         let raw: string;
+        let message: ReturnType<typeof messageFor>;
         try {
-          raw = factory.build({
+          message = messageFor(sending, tastes.get(row.subscriberId), choice);
+          if (message.kind === 'nothing') {
+            deps.logger.info(
+              { deliveryId: row.id, subscriberId: row.subscriberId, reason: message.reason },
+              'nothing to send this reader today',
+            );
+            return { kind: 'nothing', id: row.id, detail: message.reason };
+          }
+          raw = message.factory.build({
             email: row.email,
             messageId: row.messageId,
             unsubscribeUrl: unsubscribeUrl(deps.env, deps.keys, row.publicId),
             unsubscribeMailto: readerUnsubscribeMailto(deps.env, deps.keys, row.publicId),
+            slot: readerLinks(deps, row.publicId),
           });
         } catch (error) {
           return { kind: 'invalid', id: row.id, detail: (error as Error).message };
@@ -146,7 +180,7 @@ export async function sendDeliveryBatch(deps: DeliveryDeps, batch: DeliveryBatch
             from: envelopeSender(deps.env, deps.keys, 'delivery', row.publicId),
             to: row.email,
             raw,
-            dkimSigned: factory.dkimSigned,
+            dkimSigned: message.factory.dkimSigned,
           }));
         } catch (error) {
           const refusal = refusalFromNodemailerError(error);
@@ -159,7 +193,7 @@ export async function sendDeliveryBatch(deps: DeliveryDeps, batch: DeliveryBatch
           return { kind: refusal.kind === 'mailbox' ? 'mailbox' : 'refused', id: row.id, detail: refusal.detail };
         }
         // Accepted by the server: from here until the write lands is the at-most-once window.
-        await deps.recorder.record(row.id, response, new Date());
+        await deps.recorder.record(row.id, response, new Date(), message.paperIds);
         await breaker.answered(false);
         return { kind: 'sent' };
       }),
@@ -173,22 +207,25 @@ export async function sendDeliveryBatch(deps: DeliveryDeps, batch: DeliveryBatch
   const temporary = failures('temporary');
   const invalid = failures('invalid');
   const held = failures('held');
+  const nothing = failures('nothing');
   const failed = [...invalid, ...refused, ...(batch.finalAttempt ? temporary : [])];
   const deferred = batch.finalAttempt ? [] : temporary;
   await breaker.flush();
   await recordBounced(deps.db, bounced);
   await recordFailed(deps.db, failed);
   await recordDeferred(deps.db, [...deferred, ...held]);
+  await recordSkipped(deps.db, nothing);
   if (breaker.state.justPaused) await reportPause(deps, batch.editionId);
 
   return {
     claimed: rows.length,
-    sent: outcomes.length - bounced.length - refused.length - temporary.length - invalid.length - held.length,
+    sent: outcomes.length - bounced.length - refused.length - temporary.length - invalid.length - held.length - nothing.length,
     bounced: bounced.length,
     refused: refused.length,
     deferred: deferred.length,
     failed: failed.length,
     held: held.length,
+    nothing: nothing.length,
   };
 }
 

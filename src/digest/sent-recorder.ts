@@ -8,7 +8,7 @@ import type { Queryable } from '../db/pool.ts';
 
 export interface SentRecorder {
   /** Resolves once the row says 'sent' in Postgres. */
-  record(id: number, response: string, sentAt: Date): Promise<void>;
+  record(id: number, response: string, sentAt: Date, paperIds: readonly number[]): Promise<void>;
 }
 
 /**
@@ -31,5 +31,5 @@ export function createSentRecorder(db: Queryable, options: { retryForMs?: number
   };
   // One write in flight: the next batch is whatever arrived meanwhile.
   const recordSentTogether = createGroupCommit(write, { maxBatchSize: 1_000, maxInFlight: 1 });
-  return { record: (id, response, sentAt) => recordSentTogether({ id, response, sentAt }) };
+  return { record: (id, response, sentAt, paperIds) => recordSentTogether({ id, response, sentAt, paperIds }) };
 }

@@ -73,9 +73,16 @@ const textOf = (paper: PaperText) => `${paper.title} ${paper.title} ${paper.abst
 
 type Vector = Map<string, number>;
 
+// A paper's terms, counted once per paper object: the same pool is ranked for every reader of an edition, and
+// tokenising its abstracts is most of the work.
+const countsOf = new WeakMap<PaperText, Map<string, number>>();
 function termCounts(paper: PaperText): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const term of terms(textOf(paper))) counts.set(term, (counts.get(term) ?? 0) + 1);
+  let counts = countsOf.get(paper);
+  if (!counts) {
+    counts = new Map<string, number>();
+    for (const term of terms(textOf(paper))) counts.set(term, (counts.get(term) ?? 0) + 1);
+    countsOf.set(paper, counts);
+  }
   return counts;
 }
 
@@ -124,7 +131,8 @@ export function tfidfVectors(papers: readonly PaperText[]): Map<number, Vector> 
 
 /** The first of `keywords` the paper is about (every word of the keyword among the paper's terms), if any. */
 export function matchingTopic(paper: PaperText, keywords: readonly string[]): string | undefined {
-  const paperTerms = new Set(terms(textOf(paper)));
+  if (keywords.length === 0) return undefined;
+  const paperTerms = termCounts(paper);
   return keywords.find((keyword) => {
     const wanted = terms(keyword);
     return wanted.length > 0 && wanted.every((term) => paperTerms.has(term));
@@ -135,7 +143,8 @@ const sameName = (a: string, b: string) => a.trim().toLowerCase() === b.trim().t
 const followedAuthor = (paper: PaperText, authors: readonly string[]) =>
   (paper.authors ?? []).find((name) => authors.some((followed) => sameName(followed, name)));
 
-const count = (value: number) => new Intl.NumberFormat('en-US').format(value);
+const numbers = new Intl.NumberFormat('en-US');
+const count = (value: number) => numbers.format(value);
 
 /** "▲ 64 today" or "▲ 64 · +41 today": the community's reason. */
 export function votesLine(paper: Pick<Candidate, 'upvotes' | 'upvotesLast24h'>): string {

@@ -19,6 +19,10 @@ import { editionRoutes } from './routes/editions.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { healthRoutes } from './routes/health.ts';
 import { outboxRoutes } from './routes/outbox.ts';
+import { createMetrics, metricsEnabled, metricsRoutes, type Metrics } from './metrics.ts';
+import { adminEnabled, adminRoutes } from './routes/admin/index.ts';
+import { myDataRoutes } from './routes/my-data.ts';
+import { preferencesRoutes } from './routes/preferences.ts';
 import { subscriptionRoutes } from './routes/subscription.ts';
 import { webhookRoutes, type WebhookFetch } from './routes/webhooks.ts';
 
@@ -79,6 +83,8 @@ export interface BuildOptions {
   onRoute?: (route: RouteOptions) => void;
   /** How the SES webhook GETs SNS URLs (tests pass their own); default: fetch. */
   webhookFetch?: WebhookFetch;
+  /** The metrics this app records into and serves (METRICS_TOKEN / METRICS_PORT); default: its own. */
+  metrics?: Metrics;
 }
 
 export async function buildApp(services: HttpDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
@@ -145,6 +151,15 @@ export async function buildApp(services: HttpDeps, options: BuildOptions = {}): 
   });
   if (env.DOCS_ENABLED ?? env.NODE_ENV !== 'production') await registerDocs(app, env.PUBLIC_URL);
 
+  if (metricsEnabled(env)) {
+    const metrics = options.metrics ?? createMetrics(services);
+    app.addHook('onResponse', (request, reply, done) => {
+      metrics.observeRequest(request, reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    });
+    if (env.METRICS_TOKEN) await app.register(metricsRoutes, { metrics, token: env.METRICS_TOKEN });
+  }
+
   installErrorHandler(app, errorPage);
   app.setNotFoundHandler((request, reply) => {
     const message = 'There is nothing at this address.';
@@ -153,11 +168,15 @@ export async function buildApp(services: HttpDeps, options: BuildOptions = {}): 
 
   await app.register(healthRoutes, { services });
   await app.register(subscriptionRoutes, { services });
+  await app.register(myDataRoutes, { services });
+  await app.register(preferencesRoutes, { services });
   await app.register(editionRoutes, { services });
   await app.register(feedRoutes, { services });
   // Each provider's route exists only when its secret is set (src/http/routes/webhooks.ts).
   await app.register(webhookRoutes, { services, fetchText: options.webhookFetch });
   if (env.NODE_ENV !== 'production' && services.mailer.kind === 'outbox') await app.register(outboxRoutes, { services });
+  // The operator's console exists only when it has a secret: otherwise /admin is the ordinary 404.
+  if (adminEnabled(env)) await app.register(adminRoutes, { services });
 
   return app;
 }

@@ -25,6 +25,8 @@ export interface DigestRecipient {
   email: string;
   messageId: string;
   unsubscribeUrl: string;
+  /** The reader's value of any other `%%PAPERBOY_…%%` slot of the templates (their preferences and rating links). */
+  slot?: (name: string) => string;
   /** This reader's unsubscribe address (List-Unsubscribe mailto:); none when no receiver reads it. */
   unsubscribeMailto?: string;
 }
@@ -57,14 +59,36 @@ export function rfc5322Date(date: Date): string {
   return date.toUTCString().replace(/GMT$/, '+0000');
 }
 
-/**
- * Splits a template at `placeholder` and encodes each literal piece as quoted-printable once. Every
- * piece ends with a soft line break, so a per-recipient piece can be encoded alone and slotted between.
- */
-function encodeSegments(template: string, placeholder: string): string[] {
-  const normalised = template.replace(/\r?\n/g, CRLF);
-  return normalised.split(placeholder).map((piece) => (piece ? qpWrap(qpEncode(piece), LINE - 1) + '=' + CRLF : ''));
+/** The per-reader slots of a digest's templates besides the unsubscribe placeholder: `%%PAPERBOY_NAME%%`. */
+export const SLOT_PATTERN = /%%PAPERBOY_[A-Z0-9_]+%%/g;
+
+/** A template cut at its slots: `segments[0] + value(slots[0]) + segments[1] + …`; segments QP-encoded once. */
+export interface EncodedTemplate {
+  segments: string[];
+  slots: string[];
 }
+
+/**
+ * Cuts a template at `placeholder` and every other slot, and encodes each literal piece as quoted-printable once.
+ * Every piece ends with a soft line break, so a per-recipient piece can be encoded alone and slotted between.
+ */
+export function encodeTemplate(template: string, placeholder: string): EncodedTemplate {
+  const normalised = template.replace(/\r?\n/g, CRLF);
+  const escaped = placeholder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`${escaped}|${SLOT_PATTERN.source}`, 'g');
+  const segments: string[] = [];
+  const slots: string[] = [];
+  let last = 0;
+  for (const match of normalised.matchAll(pattern)) {
+    segments.push(encodePiece(normalised.slice(last, match.index)));
+    slots.push(match[0]);
+    last = match.index + match[0].length;
+  }
+  segments.push(encodePiece(normalised.slice(last)));
+  return { segments, slots };
+}
+
+const encodePiece = (piece: string) => (piece ? qpWrap(qpEncode(piece), LINE - 1) + '=' + CRLF : '');
 
 function encodeValue(value: string): string {
   return qpWrap(qpEncode(value), LINE - 1) + '=' + CRLF;
@@ -103,9 +127,10 @@ function sharedBodySegments(
   return shared;
 }
 
-function joinSegments(segments: string[], value: string): string {
+/** `segments[0] + pieces[0] + segments[1] + …`. */
+export function interleave(segments: readonly string[], pieces: readonly string[]): string {
   let out = segments[0]!;
-  for (let index = 1; index < segments.length; index += 1) out += value + segments[index]!;
+  for (let index = 1; index < segments.length; index += 1) out += pieces[index - 1]! + segments[index]!;
   return out;
 }
 
@@ -147,11 +172,9 @@ export function createDigestMessageFactory(
   const textHead = `--${boundary}${CRLF}Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}`;
   const htmlHead = `${CRLF}--${boundary}${CRLF}Content-Type: text/html; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}`;
   const closing = `${CRLF}--${boundary}--${CRLF}`;
-  const textSegments = encodeSegments(edition.textTemplate, placeholder);
-  const htmlSegments = encodeSegments(edition.htmlTemplate, placeholder);
-  const prepared = dkim?.prepareBody(sharedBodySegments(textHead, textSegments, htmlHead, htmlSegments, closing));
-  const textGaps = textSegments.length - 1;
-  const htmlGaps = htmlSegments.length - 1;
+  const text = encodeTemplate(edition.textTemplate, placeholder);
+  const html = encodeTemplate(edition.htmlTemplate, placeholder);
+  const prepared = dkim?.prepareBody(sharedBodySegments(textHead, text.segments, htmlHead, html.segments, closing));
 
   // Date changes once a second; formatting it per message would be waste.
   let dateSecond = -1;
@@ -171,20 +194,23 @@ export function createDigestMessageFactory(
       if (recipient.unsubscribeMailto !== undefined) assertHeaderSafe(recipient.unsubscribeMailto);
       const mailtoPart =
         recipient.unsubscribeMailto === undefined ? '' : `,${CRLF} <mailto:${recipient.unsubscribeMailto}?subject=unsubscribe>`;
-      const textPiece = encodeValue(url);
-      const htmlPiece = encodeValue(escapeHtml(url));
+      const value = (name: string) => (name === placeholder ? url : recipient.slot?.(name));
+      const pieces = (template: EncodedTemplate, forHtml: boolean) =>
+        template.slots.map((name) => {
+          const raw = value(name);
+          if (raw === undefined) throw new Error(`no value for ${name}`);
+          return encodeValue(forHtml ? escapeHtml(raw) : raw);
+        });
+      const textPieces = pieces(text, false);
+      const htmlPieces = pieces(html, true);
       const headers =
         `To: <${recipient.email}>${CRLF}` +
         dateHeader +
         `Message-ID: ${recipient.messageId}${CRLF}` +
         `List-Unsubscribe: <${url}>${mailtoPart}${CRLF}` +
         commonHeaders;
-      if (dkim && prepared) {
-        const pieces: string[] = new Array<string>(textGaps + htmlGaps);
-        pieces.fill(textPiece, 0, textGaps).fill(htmlPiece, textGaps);
-        return dkim.signPrepared(headers, prepared, pieces, { time: date });
-      }
-      return headers + textHead + joinSegments(textSegments, textPiece) + htmlHead + joinSegments(htmlSegments, htmlPiece) + closing;
+      if (dkim && prepared) return dkim.signPrepared(headers, prepared, [...textPieces, ...htmlPieces], { time: date });
+      return headers + textHead + interleave(text.segments, textPieces) + htmlHead + interleave(html.segments, htmlPieces) + closing;
     },
   };
 }

@@ -89,3 +89,20 @@ export async function renderEmail(name: string, data: object): Promise<RenderedE
   const text = template.text ? template.text(data) : htmlToText(result.html);
   return { html: result.html, text };
 }
+
+const fragments = new Map<string, Handlebars.TemplateDelegate>();
+
+/**
+ * A Handlebars fragment of a template (templates/<name>/<file>.hbs): HTML (escaped) unless the file is `.txt.hbs`.
+ * No MJML: the digest's paper blocks are rendered with it once per edition and put into the compiled email.
+ */
+export function renderFragment(name: string, file: string, data: object): string {
+  const key = `${name}/${file}`;
+  let template = fragments.get(key);
+  if (!template) {
+    const source = readFileSync(join(TEMPLATES_DIR, name, `${file}.hbs`), 'utf8');
+    template = handlebars.compile(source, { strict: true, noEscape: file.endsWith('.txt') });
+    fragments.set(key, template);
+  }
+  return template(data);
+}

@@ -8,7 +8,8 @@ export interface JobPayloads {
    * Build (or reuse) the edition of `date` (default: today in DIGEST_TZ, for the scheduler's static data)
    * and fan it out to confirmed subscribers; 'recover' re-enqueues open deliveries after a Redis loss.
    */
-  digest: { date?: string; trigger: 'schedule' | 'manual' | 'recover' };
+  /** `slot`: one UTC hour (ISO), its due readers only; without it a manual run is the whole day of `date`. */
+  digest: { date?: string; slot?: string; trigger: 'schedule' | 'manual' | 'recover' };
   /** Send a batch of an edition's deliveries. Carries ids, never rendered mail. */
   deliveries: { editionId: number; deliveryIds: number[] };
   /** Fetch the papers listing from a URL and load it. */

@@ -1,5 +1,6 @@
 // The parts a process can run: the API, the workers (with the schedules), or both (`paperboy start`).
 import { buildApp } from '../http/app.ts';
+import { buildMetricsApp, createMetrics, metricsEnabled } from '../http/metrics.ts';
 import { startInboundServer } from '../mail/inbound-server.ts';
 import { installSchedules, startProcessors } from './processors.ts';
 import type { Services } from './services.ts';
@@ -20,8 +21,16 @@ export async function runRoles(services: Services, roles: Roles): Promise<void> 
   const parts: Closable[] = [];
   closeOnSignals(() => [...parts, { name: 'connections', close: () => services.close() }], logger, env.SHUTDOWN_TIMEOUT_MS);
   if (roles.api) {
-    const app = await buildApp(services);
+    const metrics = metricsEnabled(env) ? createMetrics(services) : undefined;
+    const app = await buildApp(services, { metrics });
     await app.listen({ host: env.HOST, port: env.PORT });
+    if (metrics && env.METRICS_PORT !== undefined) {
+      // Its own listener, so /metrics can be bound where only Prometheus reaches (and asks no token).
+      const metricsApp = buildMetricsApp(metrics);
+      await metricsApp.listen({ host: env.HOST, port: env.METRICS_PORT });
+      logger.info({ listening: `${env.HOST}:${env.METRICS_PORT}` }, 'metrics ready');
+      parts.push({ name: 'metrics server', close: () => metricsApp.close() });
+    }
     logger.info({ url: env.PUBLIC_URL, listening: `${env.HOST}:${env.PORT}` }, 'api ready');
     if (services.mailer.kind === 'outbox') logger.info(`development outbox: ${env.PUBLIC_URL}/dev/outbox`);
     parts.push({ name: 'http server', close: () => app.close() });

@@ -6,6 +6,10 @@ export interface Keys {
   ipHash: Buffer;
   /** Signs the VERP and per-reader unsubscribe addresses (src/mail/verp.ts). */
   verp: Buffer;
+  /** Keys the hash an erased reader's address leaves in suppressions (erasedAddressKey). */
+  erasedAddress: Buffer;
+  /** Signs the operator console's session cookie. */
+  adminSession: Buffer;
   /**
    * The same keys derived from each SECRET_KEY_PREVIOUS: what was signed before a rotation still verifies
    * (links in old emails, bounces of mail sent before it). Nothing new is signed with them.
@@ -15,7 +19,13 @@ export interface Keys {
 
 function derivePurposeKeys(secret: string) {
   const derive = (info: string) => Buffer.from(hkdfSync('sha256', secret, 'paperboy', info, 32));
-  return { tokens: derive('tokens'), ipHash: derive('ip-hash'), verp: derive('verp') };
+  return {
+    tokens: derive('tokens'),
+    ipHash: derive('ip-hash'),
+    verp: derive('verp'),
+    erasedAddress: derive('erased-address'),
+    adminSession: derive('admin-session'),
+  };
 }
 
 export function deriveKeys(secret: string, previousSecrets: readonly string[] = []): Keys {
@@ -54,4 +64,13 @@ export function cachedIpHasher(keys: Keys, capacity = 4096): (ip: string) => str
     }
     return hash;
   };
+}
+
+/**
+ * What suppressions keep of an erased reader's address (`erased:` and a keyed hash of it, lower-cased): enough to
+ * recognise the address when it is typed again, nothing that gives it back. Keyed, so a stolen database cannot be
+ * checked against a list of addresses. Lower-case hex, so it never collides with an address (which has an @).
+ */
+export function erasedAddressKey(keys: Pick<Keys, 'erasedAddress'>, email: string): string {
+  return `erased:${createHmac('sha256', keys.erasedAddress).update(email.toLowerCase()).digest('hex')}`;
 }

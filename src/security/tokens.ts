@@ -2,7 +2,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isPublicId, type ReaderRef } from './public-id.ts';
 
-export type TokenPurpose = 'confirm' | 'unsubscribe';
+export type TokenPurpose = 'confirm' | 'unsubscribe' | 'preferences' | 'rate';
 
 export interface TokenClaims {
   purpose: TokenPurpose;
@@ -10,12 +10,15 @@ export interface TokenClaims {
   subscriber: ReaderRef;
   /** Unix seconds; 0 = never expires (unsubscribe links in old emails keep working). */
   expiresAt: number;
+  /** What else the token is bound to, for purposes that need it (rate: the paper and the vote, e.g. `1a-up`). */
+  scope?: string;
 }
 
 export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: 'malformed' | 'forged' | 'wrong-purpose' | 'expired' };
 
 const MAX_TOKEN_LENGTH = 256;
-const PURPOSES: readonly TokenPurpose[] = ['confirm', 'unsubscribe'];
+const PURPOSES: readonly TokenPurpose[] = ['confirm', 'unsubscribe', 'preferences', 'rate'];
+const SCOPE = /^[a-z0-9-]{1,32}$/;
 
 function mac(key: Buffer, payload: string): Buffer {
   return createHmac('sha256', key).update(payload).digest();
@@ -28,10 +31,15 @@ function readerOf(field: string | undefined): ReaderRef | undefined {
   return Number.isSafeInteger(legacyId) && legacyId > 0 ? { legacyId } : undefined;
 }
 
-/** `base64url(purpose.publicId.expiry).base64url(HMAC-SHA256(key, that payload))`. Only public ids are signed. */
+/**
+ * `base64url(purpose.publicId.expiry[.scope]).base64url(HMAC-SHA256(key, that payload))`. Only public ids are
+ * signed.
+ */
 export function signToken(key: Buffer, claims: TokenClaims & { subscriber: { publicId: string } }): string {
   if (!isPublicId(claims.subscriber.publicId)) throw new RangeError('a token names its reader by public id');
-  const payload = `${claims.purpose}.${claims.subscriber.publicId}.${claims.expiresAt.toString(36)}`;
+  if (claims.scope !== undefined && !SCOPE.test(claims.scope)) throw new RangeError('a token scope is 1–32 of [a-z0-9-]');
+  const scope = claims.scope === undefined ? '' : `.${claims.scope}`;
+  const payload = `${claims.purpose}.${claims.subscriber.publicId}.${claims.expiresAt.toString(36)}${scope}`;
   return `${Buffer.from(payload).toString('base64url')}.${mac(key, payload).toString('base64url')}`;
 }
 
@@ -51,15 +59,21 @@ export function verifyToken(key: Buffer, token: unknown, purpose: TokenPurpose, 
   if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) {
     return { ok: false, reason: 'forged' };
   }
-  const [claimedPurpose, id, expiry] = payload.split('.');
+  const [claimedPurpose, id, expiry, scope, more] = payload.split('.');
   const subscriber = readerOf(id);
   const expiresAt = Number.parseInt(expiry ?? '', 36);
-  if (!PURPOSES.includes(claimedPurpose as TokenPurpose) || subscriber === undefined || !Number.isSafeInteger(expiresAt)) {
+  if (
+    !PURPOSES.includes(claimedPurpose as TokenPurpose) ||
+    subscriber === undefined ||
+    !Number.isSafeInteger(expiresAt) ||
+    (scope !== undefined && !SCOPE.test(scope)) ||
+    more !== undefined
+  ) {
     return { ok: false, reason: 'malformed' };
   }
   if (claimedPurpose !== purpose) return { ok: false, reason: 'wrong-purpose' };
   if (expiresAt !== 0 && expiresAt * 1000 < now) return { ok: false, reason: 'expired' };
-  return { ok: true, claims: { purpose, subscriber, expiresAt } };
+  return { ok: true, claims: { purpose, subscriber, expiresAt, ...(scope !== undefined && { scope }) } };
 }
 
 /**

@@ -25,3 +25,27 @@ export function confirmUrl(
 export function editionUrl(env: Pick<Env, 'PUBLIC_URL'>, editionDate: string): string {
   return new URL(`/editions/${editionDate}`, env.PUBLIC_URL).toString();
 }
+
+/** The reader's preferences page: no login, the signed link is the key (never expires, like unsubscribe). */
+export function preferencesUrl(env: Pick<Env, 'PUBLIC_URL'>, keys: Keys, publicId: string): string {
+  const token = signToken(keys.tokens, { purpose: 'preferences', subscriber: { publicId }, expiresAt: 0 });
+  return new URL(`/preferences?token=${token}`, env.PUBLIC_URL).toString();
+}
+
+export type Vote = 'up' | 'down';
+
+/** A rating token's scope: the paper (base 36) and the vote. */
+export const ratingScope = (paperId: number, vote: Vote) => `${paperId.toString(36)}-${vote}`;
+
+export function parseRatingScope(scope: string | undefined): { paperId: number; vote: Vote } | undefined {
+  const match = /^([0-9a-z]{1,11})-(up|down)$/.exec(scope ?? '');
+  if (!match) return undefined;
+  const paperId = Number.parseInt(match[1]!, 36);
+  return Number.isSafeInteger(paperId) && paperId > 0 ? { paperId, vote: match[2] as Vote } : undefined;
+}
+
+/** "More like this" / "less like this" under a paper: signed per (reader, paper, vote). */
+export function rateUrl(env: Pick<Env, 'PUBLIC_URL'>, keys: Keys, publicId: string, paperId: number, vote: Vote): string {
+  const token = signToken(keys.tokens, { purpose: 'rate', subscriber: { publicId }, expiresAt: 0, scope: ratingScope(paperId, vote) });
+  return new URL(`/rate?token=${token}`, env.PUBLIC_URL).toString();
+}

@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from '../../src/db/pool.ts';
 import { deliveriesProcessor } from '../../src/digest/deliveries-job.ts';
 import { digestProcessor, enqueueDigest } from '../../src/digest/digest-job.ts';
+import { readerLinks } from '../../src/digest/send-deliveries.ts';
+import { deriveKeys } from '../../src/security/keys.ts';
 import type { RunningWorkers, WorkerDefinition } from '../../src/queue/workers.ts';
 import { startProcessors } from '../../src/runtime/processors.ts';
 import type { Services } from '../../src/runtime/services.ts';
@@ -121,3 +123,9 @@ export async function editionSettled(pool: Pool, editionDate: string): Promise<R
 export function upcomingDate(daysAhead: number): string {
   return new Date(Date.now() + daysAhead * 86_400_000).toISOString().slice(0, 10);
 }
+
+/** A reader's preferences and rating links, for tests that build digest messages by hand. */
+export const exampleReaderLinks = readerLinks(
+  { env: { PUBLIC_URL: 'https://paperboy.example' }, keys: deriveKeys('example-secret-that-is-long-enough-0123') },
+  '0123456789abcdef0123456789abcdef',
+);

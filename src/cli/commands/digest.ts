@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dateIn, isEditionDate } from '../../digest/calendar.ts';
 import { enqueueDigest, type DigestJobResult } from '../../digest/digest-job.ts';
-import { editionPause, resumeEdition } from '../../db/edition-pause.ts';
+import { editionDateForSlot } from '../../digest/due.ts';
+import { editionPause } from '../../db/edition-pause.ts';
 import { findEditionByDate } from '../../db/editions.ts';
-import { deliveryJobOptions } from '../../digest/digest-job.ts';
-import { enqueueOpenDeliveries } from '../../digest/fan-out.ts';
+import { resumePausedEdition } from '../../digest/resume.ts';
 import { editionProgress, formatProgress, formatEditionSummary, type EditionProgress } from '../../digest/progress.ts';
 import { openServices, type Services } from '../../runtime/services.ts';
 import { parseCommandArgs } from '../args.ts';
@@ -15,17 +15,25 @@ const POLL_MS = 500;
 export const digestCommand: Command = {
   name: 'digest',
   summary: "send a date's digest now (the job the daily scheduler runs); a second run sends nothing new",
-  usage: 'paperboy digest [--date YYYY-MM-DD [--force]] [--resume] [--wait]',
+  usage: 'paperboy digest [--date YYYY-MM-DD [--force]] [--hour HH] [--resume] [--wait]',
   async run({ env, args, stdout }) {
     const { values } = parseCommandArgs(args, {
       date: { type: 'string' },
       wait: { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
       resume: { type: 'boolean', default: false },
+      hour: { type: 'string' },
     });
     const today = dateIn(env.DIGEST_TZ);
-    const editionDate = values.date ?? today;
-    if (!isEditionDate(editionDate)) throw new UsageError(`--date must be a calendar date written YYYY-MM-DD, got "${editionDate}"`);
+    if (values.date !== undefined && !isEditionDate(values.date))
+      throw new UsageError(`--date must be a calendar date written YYYY-MM-DD, got "${values.date}"`);
+    // --hour HH: one hourly run (UTC) of --date (a UTC date, default today), the readers whose hour it is.
+    let slot: Date | undefined;
+    if (values.hour !== undefined) {
+      if (!/^([01]?\d|2[0-3])$/.test(values.hour)) throw new UsageError(`--hour must be a UTC hour 0–23, got "${values.hour}"`);
+      slot = new Date(`${values.date ?? new Date().toISOString().slice(0, 10)}T${values.hour.padStart(2, '0')}:00:00Z`);
+    }
+    const editionDate = slot ? editionDateForSlot(slot, env.DIGEST_CRON, env.DIGEST_TZ) : (values.date ?? today);
     // A future edition is built from today's papers and mails everyone now: it burns those papers for the real day.
     if (editionDate > today && !values.force && !values.resume) {
       throw new UsageError(`--date ${editionDate} is later than today (${today} in ${env.DIGEST_TZ}): add --force to send it now anyway`);
@@ -38,17 +46,16 @@ export const digestCommand: Command = {
       const before = existing ? await editionProgress(services.pool, existing.id) : { sent: 0, failed: 0, skipped: 0, open: 0, total: 0 };
       if (values.resume) {
         if (!existing) throw new UsageError(`there is no edition of ${editionDate} to resume`);
-        const resumed = await resumeEdition(services.pool, editionDate);
-        if (resumed.editionId === null) {
-          stdout.write(`digest ${editionDate}: not paused; nothing to resume\n`);
-        } else {
-          const jobs = await enqueueOpenDeliveries(services.pool, services.queues, existing.id, deliveryJobOptions(env));
-          stdout.write(`digest ${editionDate}: resumed (${resumed.requeued} refused deliveries queued again, ${jobs} jobs)\n`);
-        }
+        const resumed = await resumePausedEdition(services, existing);
+        stdout.write(
+          resumed.resumed
+            ? `digest ${editionDate}: resumed (${resumed.requeued} refused deliveries queued again, ${resumed.jobs} jobs)\n`
+            : `digest ${editionDate}: not paused; nothing to resume\n`,
+        );
         if (!values.wait) return 0;
         return await follow(services, editionDate, undefined, before, stdout);
       }
-      const job = await enqueueDigest(services.queues, editionDate);
+      const job = await enqueueDigest(services.queues, editionDate, slot);
       if (!values.wait) {
         stdout.write(`digest ${editionDate}: enqueued (job ${job.id}); a worker sends it — add --wait to follow it\n`);
         return 0;

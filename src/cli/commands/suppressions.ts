@@ -1,7 +1,8 @@
 // `paperboy suppressions list|remove`: see who is never mailed again and why, and lift a suppression that was
 // a mistake (a relay's policy refusal misread as a bounce). A complaint is the reader's own word: it takes --force.
 import { createPool } from '../../db/pool.ts';
-import { findSuppression, liftSuppression, listSuppressions } from '../../db/suppressions.ts';
+import { listSuppressions } from '../../db/suppressions.ts';
+import { liftSuppressionByHand } from '../../subscriptions/suppression-lift.ts';
 import { assertPostgresReachable } from '../../runtime/reachability.ts';
 import { parseCommandArgs } from '../args.ts';
 import { UsageError, type Command } from '../command.ts';
@@ -38,24 +39,20 @@ export const suppressionsCommand: Command = {
       }
       let failures = 0;
       for (const email of emails) {
-        const found = await findSuppression(pool, email);
-        if (!found) {
-          stdout.write(`${email}: not suppressed\n`);
-          failures += 1;
-          continue;
-        }
-        if (found.reason === 'complaint' && !values.force) {
-          stdout.write(`${email}: suppressed because the reader reported the digest as spam; lift it only with --force\n`);
-          failures += 1;
-          continue;
-        }
-        const lifted = await liftSuppression(pool, email, {
-          forced: values.force,
+        const outcome = await liftSuppressionByHand(pool, email, {
+          force: values.force,
           reason: `suppression lifted by hand${values.force ? ' (--force)' : ''}`,
         });
+        if (outcome.kind === 'lifted') {
+          stdout.write(
+            `${email}: lifted (was ${outcome.was})${outcome.subscriberStatus ? `; subscriber now ${outcome.subscriberStatus}` : ''}\n`,
+          );
+          continue;
+        }
+        failures += 1;
         stdout.write(
-          lifted
-            ? `${email}: lifted (was ${lifted.reason})${lifted.subscriberStatus ? `; subscriber now ${lifted.subscriberStatus}` : ''}\n`
+          outcome.kind === 'complaint-needs-force'
+            ? `${email}: suppressed because the reader reported the digest as spam; lift it only with --force\n`
             : `${email}: not suppressed\n`,
         );
       }

@@ -1,25 +1,26 @@
 -- Deliveries: one row per (edition, subscriber). Postgres is the truth; the queue only carries ids.
 
--- name: create-deliveries-batch
--- One keyset page of confirmed subscribers (after $2, at most $3) gets its delivery rows; rows that
--- exist already (a rerun) are left alone. Returns how far the walk got and which rows are new.
+-- name: due-candidates-page
+-- One keyset page of confirmed readers (after $1, at most $2) who may be due in this run, with their delivery
+-- settings (null: none saved). $3: every reader is a candidate (a day's run); else those without settings when
+-- $4 (the digest's own hour is this slot), and those whose UTC bucket is one of $5 (src/digest/due.ts decides).
+SELECT s.id, rs.frequency, rs.weekday, rs.hour, rs.time_zone AS "timeZone"
+  FROM subscribers s
+  LEFT JOIN reader_settings rs ON rs.subscriber_id = s.id
+ WHERE s.status = 'confirmed' AND s.id > $1
+   AND ($3::boolean OR (rs.subscriber_id IS NULL AND $4::boolean) OR rs.utc_hour = ANY($5::int[]))
+ ORDER BY s.id
+ LIMIT $2;
+
+-- name: create-deliveries
+-- The due readers' delivery rows; rows that exist already (a rerun) are left alone. Returns the new rows.
 -- The Message-ID names the reader by public id (migration 021): a row id would tell the list's size.
-WITH page AS (
-  SELECT id, public_id
-    FROM subscribers
-   WHERE status = 'confirmed' AND id > $2
-   ORDER BY id
-   LIMIT $3
-), created AS (
-  INSERT INTO deliveries (edition_id, subscriber_id, message_id)
-  SELECT $1, page.id, '<edition-' || $4::text || '.' || replace(page.public_id::text, '-', '') || '@' || $5::text || '>'
-    FROM page
-  ON CONFLICT (edition_id, subscriber_id) DO NOTHING
-  RETURNING id
-)
-SELECT (SELECT max(id) FROM page) AS "lastSubscriberId",
-       (SELECT count(*) FROM page)::int AS walked,
-       (SELECT array_agg(id) FROM created) AS "createdIds";
+INSERT INTO deliveries (edition_id, subscriber_id, message_id)
+SELECT $1, s.id, '<edition-' || $3::text || '.' || replace(s.public_id::text, '-', '') || '@' || $4::text || '>'
+  FROM unnest($2::bigint[]) AS r(id)
+  JOIN subscribers s ON s.id = r.id
+ON CONFLICT (edition_id, subscriber_id) DO NOTHING
+RETURNING id;
 
 -- name: open-deliveries-page
 -- Deliveries not final yet (uses deliveries_open_idx), a keyset page at a time.
@@ -63,10 +64,26 @@ SELECT id, subscriber_id AS "subscriberId", replace(public_id::text, '-', '') AS
  ORDER BY id;
 
 -- name: record-sent
+-- With the papers each message carried ($4 delivery, $5 paper, flattened): a reader is never sent a paper twice.
+WITH sent AS (
+  UPDATE deliveries d
+     SET status = 'sent', smtp_response = r.response, sent_at = r.sent_at, last_error = NULL, claimed_by = NULL, updated_at = now()
+    FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS r(id, response, sent_at)
+   WHERE d.id = r.id
+  RETURNING d.id, d.subscriber_id
+)
+INSERT INTO sent_papers (subscriber_id, paper_id)
+SELECT sent.subscriber_id, p.paper_id
+  FROM sent
+  JOIN unnest($4::bigint[], $5::bigint[]) AS p(delivery_id, paper_id) ON p.delivery_id = sent.id
+ON CONFLICT DO NOTHING;
+
+-- name: record-skipped
+-- Nothing to send this reader today (only their topics, and none trended): no email, and the reason kept.
 UPDATE deliveries d
-   SET status = 'sent', smtp_response = r.response, sent_at = r.sent_at, last_error = NULL, claimed_by = NULL, updated_at = now()
-  FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS r(id, response, sent_at)
- WHERE d.id = r.id;
+   SET status = 'skipped', last_error = r.error, claimed_by = NULL, updated_at = now()
+  FROM unnest($1::bigint[], $2::text[]) AS r(id, error)
+ WHERE d.id = r.id AND d.status IN ('queued', 'sending');
 
 -- name: record-deferred
 -- A temporary failure (4xx, connection): back to queued for the job's next attempt.

@@ -12,14 +12,15 @@ SELECT id, edition_date AS "editionDate", title, subject, papers, html_template 
  WHERE edition_date = $1;
 
 -- name: find-edition-by-id
+-- With what personal digests are assembled from (the senders' one read of an edition per process).
 SELECT id, edition_date AS "editionDate", title, subject, papers, html_template AS "htmlTemplate",
-       text_template AS "textTemplate", created_at AS "createdAt", fanned_out_at AS "fannedOutAt"
+       text_template AS "textTemplate", created_at AS "createdAt", fanned_out_at AS "fannedOutAt", pool, kit
   FROM editions
  WHERE id = $1;
 
 -- name: insert-edition
-INSERT INTO editions (edition_date, title, subject, papers, html_template, text_template)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO editions (edition_date, title, subject, papers, html_template, text_template, pool, kit)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (edition_date) DO NOTHING
 RETURNING id;
 
@@ -65,3 +66,11 @@ SELECT edition_date AS "editionDate", title, papers, created_at AS "createdAt"
 -- The archive page's previous/next links: the nearest edition dates on either side of $1.
 SELECT (SELECT max(edition_date) FROM editions WHERE edition_date < $1::date) AS "previous",
        (SELECT min(edition_date) FROM editions WHERE edition_date > $1::date) AS "next";
+
+-- name: find-week-materials
+-- What a weekly reader's digest chooses from: the pools and kits of the edition of $1 and the six days before,
+-- newest first (editions built before personal digests have none and are left out).
+SELECT edition_date AS "editionDate", pool, kit
+  FROM editions
+ WHERE edition_date > $1::date - 7 AND edition_date <= $1::date AND pool IS NOT NULL AND kit IS NOT NULL
+ ORDER BY edition_date DESC;

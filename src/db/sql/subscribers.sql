@@ -4,7 +4,7 @@
 
 -- name: request-subscriptions
 -- A batch of subscribe requests (all that reached one API process in one event-loop tick), one row per
--- request in $1..$4: email_input, email (normalised), source_ip_hash, reason; $5 resend minutes.
+-- request in $1..$4 and $6: email_input, email (normalised), source_ip_hash, reason, erased key; $5 resend minutes.
 -- Returns one row per request, in order (ord): the subscriber and whether a confirmation is due.
 -- One statement whatever each address's state, and it always writes (last_requested_at of the subscriber,
 -- or of the suppression for a listed address without one), so the answer takes the same time for new,
@@ -21,12 +21,14 @@
 -- finish before either writes or locks a subscriber), then every insert (in key order, lower(email)), then every
 -- existing row (in key order); `existing` reads `inserted`, which makes the inserts finish before its first lock.
 WITH requests AS (
-  SELECT r.ord, r.input, r.email, r.ip_hash, r.reason, lower(r.email) AS key
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS r (input, email, ip_hash, reason, ord)
+  SELECT r.ord, r.input, r.email, r.ip_hash, r.reason, lower(r.email) AS key, r.erased_key
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $6::text[]) WITH ORDINALITY AS r (input, email, ip_hash, reason, erased_key, ord)
 ),
+-- $6: each address's erasedAddressKey. An erased reader's suppression is kept under it (migration 026), and the
+-- address is then as suppressed as any other: nothing stored, nothing sent, the same answer.
 firsts AS (
-  SELECT DISTINCT ON (q.key) q.key, q.ord, q.input, q.email, q.ip_hash, q.reason,
-         EXISTS (SELECT 1 FROM suppressions p WHERE p.email = q.key) AS suppressed
+  SELECT DISTINCT ON (q.key) q.key, q.ord, q.input, q.email, q.ip_hash, q.reason, q.erased_key,
+         EXISTS (SELECT 1 FROM suppressions p WHERE p.email IN (q.key, q.erased_key)) AS suppressed
     FROM requests q
    ORDER BY q.key, q.ord
 ),
@@ -87,7 +89,7 @@ existing AS (
 listed AS (
   SELECT p.email
     FROM suppressions p
-    JOIN firsts f ON f.key = p.email
+    JOIN firsts f ON p.email IN (f.key, f.erased_key)
    WHERE f.suppressed AND f.key NOT IN (SELECT e.key FROM existing e)
    ORDER BY p.email
      FOR UPDATE OF p

@@ -9,17 +9,22 @@ h1{font-size:1.75rem;line-height:1.2;margin:.2rem 0 1rem}a{color:var(--accent)}
 .brand{font-weight:700;letter-spacing:.02em;color:var(--accent);text-decoration:none}
 .card{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:1.5rem;margin:1.25rem 0}.card>:first-child{margin-top:0}.card>:last-child{margin-bottom:0}
 label{display:block;font-weight:600;margin-bottom:.35rem}
-input[type=email]{width:100%;font:inherit;padding:.7rem .8rem;border:1px solid var(--line);border-radius:8px;background:var(--bg);color:var(--fg)}
+input[type=email],input[type=text],select,textarea{width:100%;font:inherit;padding:.7rem .8rem;border:1px solid var(--line);border-radius:8px;background:var(--bg);color:var(--fg)}
 button{font:inherit;font-weight:600;padding:.7rem 1.2rem;border:0;border-radius:8px;background:var(--accent);color:var(--on-accent);cursor:pointer;margin-top:.8rem}
 button:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 .muted{color:var(--muted);font-size:.92rem}.error{color:var(--error);font-weight:600;margin:.2rem 0 .5rem}[aria-invalid=true]{border-color:var(--error)!important}
+.prefs label{margin-top:.9rem}.prefs label.inline{font-weight:400;margin:.2rem 0}.prefs input[type=radio],.prefs input[type=checkbox]{margin-right:.4rem}
+fieldset{border:0;padding:0;margin:0}legend{font-weight:600;margin-bottom:.35rem}
 .hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.4rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
 pre{white-space:pre-wrap;word-break:break-word;font-size:.85rem}
 `;
 
-/** The page shell every HTML page shares: small, no JavaScript, readable on a phone and in dark mode. */
-export function layout(title: string, body: SafeHtml, options: { wide?: boolean } = {}): string {
+/**
+ * The page shell every HTML page shares: small, readable on a phone and in dark mode, and without JavaScript but
+ * for the operator console's charts (`head`: its self-served script and style links).
+ */
+export function layout(title: string, body: SafeHtml, options: { wide?: boolean; head?: SafeHtml } = {}): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -29,6 +34,7 @@ export function layout(title: string, body: SafeHtml, options: { wide?: boolean 
 <link rel="alternate" type="application/atom+xml" title="Paperboy: trending research papers" href="/feed.xml">
 <link rel="alternate" type="application/feed+json" title="Paperboy: trending research papers" href="/feed.json">
 <style>${trusted(STYLE)}</style>
+${options.head ?? ''}
 </head>
 <body>
 <main${options.wide ? trusted(' style="max-width:72rem"') : ''}>

@@ -79,7 +79,18 @@ export function checkInboxPage(options: { ttlDescription: string; resendMinutes:
   );
 }
 
-function actionForm(action: string, token: string, label: string): SafeHtml {
+/** Every email's footer links here (#your-data): what we hold about the reader, to take away or to erase (the preferences page can show it too). */
+export function yourDataCard(token: string): SafeHtml {
+  return html`<div class="card" id="your-data">
+    <h2>Your data</h2>
+    <p>
+      <a href="/my-data?token=${token}">Download my data</a> (everything we hold about you, as JSON) ·
+      <a href="/erase?token=${token}">Erase me</a> (your address and all of it, for good)
+    </p>
+  </div>`;
+}
+
+export function actionForm(action: string, token: string, label: string): SafeHtml {
   return html`<form method="post" action="${action}">
     <input type="hidden" name="token" value="${token}" />
     <button type="submit">${label}</button>
@@ -119,7 +130,8 @@ export function unsubscribePromptPage(token: string, address: string): string {
       <div class="card">
         <p>Stop sending the daily digest to <strong>${address}</strong>?</p>
         ${actionForm('/unsubscribe', token, 'Unsubscribe')}
-      </div>`,
+      </div>
+      ${yourDataCard(token)}`,
   );
 }
 
@@ -137,7 +149,8 @@ export function unsubscribedPage(options: { token: string; canResubscribe: boole
               ${actionForm('/resubscribe', options.token, 'Resubscribe')}
             </div>`
           : html`<p class="muted">Changed your mind? <a href="/">Subscribe again</a>.</p>`
-      }`,
+      }
+      ${yourDataCard(options.token)}`,
   );
 }
 

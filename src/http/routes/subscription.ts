@@ -11,7 +11,7 @@ import {
   unsubscribeSubscriber,
   type Subscriber,
 } from '../../db/subscribers.ts';
-import { cachedIpHasher, tokenKeys, type Keys } from '../../security/keys.ts';
+import { cachedIpHasher, erasedAddressKey, tokenKeys, type Keys } from '../../security/keys.ts';
 import { verifyTokenWithAnyKey, type TokenClaims, type TokenPurpose } from '../../security/tokens.ts';
 import { MESSAGES, normaliseAddress } from '../../subscriptions/address.ts';
 import { describeTtl } from '../../subscriptions/confirmation-queue.ts';
@@ -24,17 +24,20 @@ import * as pages from '../pages/subscription.ts';
 import { answer, wantsJson } from '../reply.ts';
 import { humanValidationError, subscriptionSchemas as schemas } from '../schemas/subscription.ts';
 
-type TokenRequest = FastifyRequest<{ Querystring: { token?: string }; Body: { token?: string; 'List-Unsubscribe'?: string } | undefined }>;
+export type TokenRequest = FastifyRequest<{
+  Querystring: { token?: string };
+  Body: { token?: string; 'List-Unsubscribe'?: string } | undefined;
+}>;
 type SubscribeRequest = FastifyRequest<{ Body: { email?: unknown; website?: unknown } | undefined }>;
 
-const TOKEN_MESSAGES = {
+export const TOKEN_MESSAGES = {
   invalid: 'This link is not valid. It may have been cut short or changed: open it again from the email, or copy the whole link.',
   expired: 'This confirmation link has expired. Subscribe again on the home page and we will send you a fresh one.',
   unknown: 'We could not find this subscription. It may have been removed.',
 } as const;
 
 /** Reads and checks the signed token of a link: 400 if missing, forged, truncated or for another purpose. */
-function claimsOf(keys: Keys, request: TokenRequest, purpose: TokenPurpose, now = Date.now()): TokenClaims {
+export function claimsOf(keys: Keys, request: TokenRequest, purpose: TokenPurpose, now = Date.now()): TokenClaims {
   const token = request.body?.token ?? request.query.token;
   const check = verifyTokenWithAnyKey(tokenKeys(keys), token, purpose, now);
   if (check.ok) return check.claims;
@@ -139,6 +142,7 @@ export async function subscriptionRoutes(app: FastifyInstance, { services }: { s
         email: address.email,
         sourceIpHash: ipHash(request.ip),
         reason: wantsJson(request) ? 'subscribe api' : 'subscribe form',
+        erasedKey: erasedAddressKey(keys, address.email),
       });
       return accepted();
     },

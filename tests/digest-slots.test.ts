@@ -1,0 +1,138 @@
+// Readers' own hours and weekly digests end to end (real Postgres, Redis, SMTP; in-process workers): the hourly
+// runs send each reader in their hour only; over a week of daily runs a weekly reader gets one email, a daily
+// reader seven, and nobody is ever sent a paper twice.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, test } from 'node:test';
+import type { Pool } from '../src/db/pool.ts';
+import { saveReaderSettings } from '../src/db/reader-settings.ts';
+import { runDigest } from '../src/digest/digest-job.ts';
+import { weekdayOf } from '../src/digest/due.ts';
+import { utcHourOf } from '../src/http/routes/preferences.ts';
+import { applySettings, defaultSettingsFor, type SettingsPatch } from '../src/subscriptions/preferences.ts';
+import { insertPapers, insertSubscribers, startDigestWorkers, upcomingDate, waitFor } from './support/digest.ts';
+import { createTestContext, type TestContext } from './support/services.ts';
+
+let context: TestContext;
+before(async () => {
+  context = await createTestContext('digest-slots', {
+    DIGEST_CRON: '0 7 * * *',
+    DIGEST_TZ: 'UTC',
+    DIGEST_SIZE: '3',
+    DIGEST_POOL_SIZE: '8',
+  });
+});
+after(() => context?.close());
+beforeEach(async () => {
+  const { pool } = context.database;
+  await pool.query('TRUNCATE editions, subscribers, papers, sent_papers, ratings, reader_settings CASCADE');
+  context.smtp.messages.length = 0;
+});
+
+async function reader(pool: Pool, email: string, patch?: SettingsPatch): Promise<number> {
+  const [id] = await insertSubscribers(pool, [{ email, status: 'confirmed' }]);
+  if (patch) {
+    const settings = applySettings(defaultSettingsFor(context.env), patch);
+    await saveReaderSettings(pool, id!, settings, utcHourOf(settings));
+  }
+  return id!;
+}
+
+const messagesTo = (address: string) => context.smtp.messages.filter((message) => message.envelopeTo.includes(address));
+const titlesIn = (text: string) => [...text.matchAll(/^ ?\d+\. (.+)$/gm)].map((match) => match[1]!.trim());
+
+/** Runs the digest job and waits until every delivery it made is final. */
+async function run(data: Parameters<typeof runDigest>[1]): Promise<number> {
+  const result = await runDigest(context.services, data);
+  const created = 'created' in result ? result.created : 0;
+  await waitFor(
+    async () =>
+      (await context.database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries WHERE status IN ('queued', 'sending')`))
+        .rows[0]!.n === 0,
+    'the run to be sent',
+  );
+  return created;
+}
+
+test('a reader in Asia/Tokyo asking for 08:00 is sent in the 23:00 UTC run of the day before, and in no other hourly run', async () => {
+  const { pool } = context.database;
+  // Runs before 07:00 send (and build) the day before's edition, of three papers: one is left for the day's.
+  await insertPapers(pool, [
+    { title: 'Hourly paper one' },
+    { title: 'Hourly paper two' },
+    { title: 'Hourly paper three' },
+    { title: 'Hourly paper four' },
+  ]);
+  const tokyo = 'tokyo@example.org';
+  const tokyoId = await reader(pool, tokyo, { hour: 8, timeZone: 'Asia/Tokyo' });
+  await reader(pool, 'default@example.org');
+  const day = upcomingDate(1);
+  const workers = startDigestWorkers(context.services);
+  const sentIn: Record<string, string[]> = {};
+  try {
+    for (let hour = 0; hour < 24; hour++) {
+      const slot = `${day}T${String(hour).padStart(2, '0')}:00:00.000Z`;
+      const before = context.smtp.messages.length;
+      await run({ trigger: 'manual', slot });
+      sentIn[slot] = context.smtp.messages.slice(before).flatMap((message) => message.envelopeTo);
+    }
+  } finally {
+    await workers.close();
+  }
+  const slotsOf = (address: string) => Object.keys(sentIn).filter((slot) => sentIn[slot]!.includes(address));
+  // 08:00 on the next day in Tokyo (UTC+9) is 23:00 UTC today.
+  assert.deepEqual(slotsOf(tokyo), [`${day}T23:00:00.000Z`]);
+  assert.deepEqual(slotsOf('default@example.org'), [`${day}T07:00:00.000Z`], 'no settings: DIGEST_CRON’s hour');
+  assert.equal(messagesTo(tokyo).length, 1);
+  const { rows } = await pool.query<{ utc_hour: number }>('SELECT utc_hour FROM reader_settings WHERE subscriber_id = $1', [tokyoId]);
+  assert.equal(rows[0]!.utc_hour, 23, 'bucketed by its UTC hour');
+});
+
+test('over seven daily runs a weekly reader gets one email, on their weekday, of the week’s best not sent to them; a daily reader seven, never a paper twice', async () => {
+  const { pool } = context.database;
+  const days = Array.from({ length: 7 }, (_, index) => upcomingDate(1 + index));
+  const weeklyDay = days[4]!;
+  await reader(pool, 'weekly@example.org', { frequency: 'weekly', weekday: weekdayOf(weeklyDay), size: 5 });
+  // A daily reader of their own (size 5 from a pool of 8): the pool's leftovers come back the next day.
+  await reader(pool, 'daily@example.org', { size: 5 });
+  await reader(pool, 'shared@example.org');
+  const workers = startDigestWorkers(context.services);
+  let serial = 0;
+  try {
+    for (const day of days) {
+      // Fresh papers every day, fewer votes than yesterday's leftovers: those stay in the pool.
+      const ids = await insertPapers(
+        pool,
+        Array.from({ length: 6 }, () => ({ title: `Paper ${++serial}`, upvotes: 500 - serial })),
+      );
+      // Listed together: their trending order is their votes.
+      await pool.query(`UPDATE papers SET listed_at = now() - interval '2 hours' WHERE id = ANY($1::bigint[])`, [ids]);
+      await run({ trigger: 'manual', date: day });
+    }
+  } finally {
+    await workers.close();
+  }
+  const weekly = messagesTo('weekly@example.org');
+  assert.equal(weekly.length, 1, 'one weekly email');
+  assert.match(weekly[0]!.parsed.messageId!, new RegExp(`edition-${weeklyDay}`), 'on their weekday');
+  const weeklyTitles = titlesIn(weekly[0]!.parsed.text!);
+  assert.equal(weeklyTitles.length, 5);
+  // The week so far (five editions' pools), best first: the lowest serials have the most votes.
+  const serials = weeklyTitles.map((title) => Number(title.replace('Paper ', '')));
+  assert.deepEqual(
+    serials,
+    [...serials].sort((a, b) => a - b),
+    'best first',
+  );
+  assert.ok(
+    serials.every((n) => n <= 30),
+    'from the week up to that day',
+  );
+
+  for (const address of ['daily@example.org', 'shared@example.org']) {
+    const received = messagesTo(address);
+    assert.equal(received.length, 7, `${address}: seven emails`);
+    const titles = received.flatMap((message) => titlesIn(message.parsed.text!));
+    assert.equal(new Set(titles).size, titles.length, `${address}: never a paper twice (${titles.join(', ')})`);
+  }
+  assert.equal(titlesIn(messagesTo('daily@example.org')[0]!.parsed.text!).length, 5);
+});
