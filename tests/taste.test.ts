@@ -249,6 +249,12 @@ test('words every abstract uses say nothing about a reader’s taste', () => {
 test('stemming cuts only at the end of a word, and undoubles only the last letter', () => {
   assert.equal(stem('chessboard'), 'chessboard');
   assert.equal(stem('committing'), stem('commit'));
+  // A plural of an -ing noun is the same word: a topic "embedding" matches a paper on "embeddings".
+  assert.equal(stem('embeddings'), stem('embedding'));
+  assert.equal(stem('settings'), stem('setting'));
+  assert.equal(stem('encodings'), stem('encoding'));
+  assert.equal(stem('passing'), 'pass');
+  assert.equal(stem('filling'), 'fill');
 });
 
 test('keywords count as words of the paper, each its own', () => {

@@ -52,17 +52,29 @@ const STOPWORDS = new Set(
   ).split(' '),
 );
 
-/** A light English stemmer: enough that "models", "modelling" and "model" meet, and never two words into one. */
+/**
+ * A light English stemmer: enough that "models", "modelling" and "model" meet, "embeddings" and "embedding" too,
+ * and never two words into one. The plural goes first, then one suffix; a doubled final consonant left by the
+ * suffix is undoubled ("running" → "run"), except "ss" ("passing" → "pass") and a short "ll" ("filling" → "fill").
+ */
 export function stem(word: string): string {
   if (word.length <= 4) return word;
+  const singular = singularOf(word);
+  for (const suffix of ['ization', 'ation', 'ing']) {
+    if (singular.endsWith(suffix) && singular.length - suffix.length >= 4) return undoubled(singular.slice(0, -suffix.length));
+  }
+  return singular;
+}
+
+function singularOf(word: string): string {
   if (word.endsWith('ies')) return `${word.slice(0, -3)}y`;
   if (/(ss|x|z|ch|sh)es$/.test(word)) return word.slice(0, -2);
-  for (const suffix of ['ization', 'ation', 'ing']) {
-    if (word.endsWith(suffix) && word.length - suffix.length >= 4) return word.slice(0, -suffix.length).replace(/(\w)\1$/, '$1');
-  }
   if (word.endsWith('s') && !word.endsWith('ss') && !word.endsWith('us') && !word.endsWith('is')) return word.slice(0, -1);
   return word;
 }
+
+const undoubled = (base: string) =>
+  base.endsWith('ss') || (base.endsWith('ll') && base.length < 6) ? base : base.replace(/(\w)\1$/, '$1');
 
 /** Lower-cased stemmed words of a text, stopwords and one-letter tokens dropped. */
 export function terms(text: string): string[] {
