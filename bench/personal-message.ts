@@ -8,7 +8,7 @@ import type { PoolPaper } from '../src/db/editions.ts';
 import type { StoredTaste } from '../src/db/reader-settings.ts';
 import { messageFor, type EditionSending } from '../src/digest/edition-sending.ts';
 import { renderEdition, UNSUBSCRIBE_PLACEHOLDER } from '../src/digest/render.ts';
-import { createDigestMessageFactory } from '../src/mail/digest-message.ts';
+import { createDigestMessageFactory, createJoinedMessages } from '../src/mail/digest-message.ts';
 import { createDkimSigner } from '../src/mail/dkim.ts';
 
 const { values } = parseArgs({ options: { messages: { type: 'string', default: '300' }, rounds: { type: 'string', default: '5' } } });
@@ -52,8 +52,7 @@ const sending: EditionSending = {
   sharedPaperIds: papers.slice(0, 10).map((paper) => paper.id),
   day: { pool, kit: rendered.kit },
   week: { pool, kit: rendered.kit },
-  sender,
-  dkim,
+  personal: createJoinedMessages(sender, UNSUBSCRIBE_PLACEHOLDER, dkim),
 };
 const taste = (index: number): StoredTaste => ({
   subscriberId: index,

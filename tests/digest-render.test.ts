@@ -9,7 +9,7 @@ import { renderEdition, UNSUBSCRIBE_PLACEHOLDER } from '../src/digest/render.ts'
 import { generateKeyPairSync } from 'node:crypto';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { assembleDigest, assembleEncodedDigest } from '../src/digest/assemble.ts';
-import { createDigestMessageFactory, createJoinedMessageFactory } from '../src/mail/digest-message.ts';
+import { createDigestMessageFactory, createJoinedMessages } from '../src/mail/digest-message.ts';
 import { createDkimSigner } from '../src/mail/dkim.ts';
 import { renderEmail } from '../src/mail/templates.ts';
 import { parseDailyPapers } from '../src/papers/listing.ts';
@@ -298,7 +298,7 @@ test('a personal digest joined from blocks encoded once per edition reads exactl
     UNSUBSCRIBE_PLACEHOLDER,
   ).build(reader, date);
   const joinedTemplate = { editionDate: '2026-11-28', ...assembleEncodedDigest(edition.kit, '2026-11-28', placed) };
-  const joined = createJoinedMessageFactory(joinedTemplate, sender, UNSUBSCRIBE_PLACEHOLDER).build(reader, date);
+  const joined = createJoinedMessages(sender, UNSUBSCRIBE_PLACEHOLDER)(joinedTemplate).build(reader, date);
   const [a, b] = await Promise.all([simpleParser(whole), simpleParser(joined)]);
   assert.equal(b.subject, a.subject);
   assert.equal(b.text, a.text);
@@ -309,7 +309,7 @@ test('a personal digest joined from blocks encoded once per edition reads exactl
   assert.ok(joined.split('\r\n').every((line) => line.length <= 76 || /^[A-Za-z-]+:/.test(line)));
 
   // Signed: the same bytes plus one signature, which an independent verifier accepts.
-  const signed = createJoinedMessageFactory(joinedTemplate, sender, UNSUBSCRIBE_PLACEHOLDER, dkim).build(reader, date);
+  const signed = createJoinedMessages(sender, UNSUBSCRIBE_PLACEHOLDER, dkim)(joinedTemplate).build(reader, date);
   assert.equal(signed.replace(/^DKIM-Signature:.*?\r\n(?![ \t])/s, ''), joined);
   const record = `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`;
   const { results } = await dkimVerify(signed, { resolver: async () => [[record]] });

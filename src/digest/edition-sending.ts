@@ -9,9 +9,9 @@ import type { StoredTaste } from '../db/reader-settings.ts';
 import { mailHost } from '../mail/address.ts';
 import {
   createDigestMessageFactory,
-  createJoinedMessageFactory,
+  createJoinedMessages,
   type DigestMessageFactory,
-  type DigestSender,
+  type JoinedMessages,
 } from '../mail/digest-message.ts';
 import type { DkimSigner } from '../mail/dkim.ts';
 import { assembleEncodedDigest } from './assemble.ts';
@@ -26,8 +26,8 @@ export interface EditionSending {
   /** Undefined for an edition built before personal digests: everyone gets the shared one. */
   day?: DigestMaterial;
   week?: DigestMaterial;
-  sender: DigestSender;
-  dkim?: DkimSigner;
+  /** The personal digests' message factories (frames made once per subject). */
+  personal: JoinedMessages;
 }
 
 export async function loadEditionSending(
@@ -43,8 +43,7 @@ export async function loadEditionSending(
     editionDate: edition.editionDate,
     shared: createDigestMessageFactory(edition, sender, UNSUBSCRIBE_PLACEHOLDER, dkim),
     sharedPaperIds: edition.papers.map((paper) => paper.id),
-    sender,
-    dkim,
+    personal: createJoinedMessages(sender, UNSUBSCRIBE_PLACEHOLDER, dkim),
   };
   if (edition.pool && edition.kit) {
     sending.day = { pool: edition.pool, kit: edition.kit };
@@ -90,12 +89,7 @@ export function messageFor(
   const assembled = assembleEncodedDigest(material.kit, sending.editionDate, choice.papers);
   return {
     kind: 'personal',
-    factory: createJoinedMessageFactory(
-      { editionDate: sending.editionDate, ...assembled },
-      sending.sender,
-      UNSUBSCRIBE_PLACEHOLDER,
-      sending.dkim,
-    ),
+    factory: sending.personal({ editionDate: sending.editionDate, ...assembled }),
     paperIds: choice.papers.map((paper) => paper.paperId),
   };
 }

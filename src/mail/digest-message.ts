@@ -257,17 +257,35 @@ export function encodePieces(text: string, slots: RegExp): BodyPiece[] {
   return pieces;
 }
 
+/** Makes the message factories of an edition's personal digests (`createJoinedMessages`). */
+export type JoinedMessages = (template: JoinedDigestTemplate) => DigestMessageFactory;
+
 /**
- * A digest made of pieces encoded once per edition (src/digest/assemble.ts): per reader, their slots' values are
+ * Digests made of pieces encoded once per edition (src/digest/assemble.ts): per reader, their slots' values are
  * encoded, the pieces joined, and with `dkim` the body hashed from the pieces' canonical forms, kept by the signer.
+ * The headers and MIME frame of each subject are made once (many readers share their digest's lead paper).
  */
-export function createJoinedMessageFactory(
+export function createJoinedMessages(sender: DigestSender, placeholder: string, dkim?: DkimSigner): JoinedMessages {
+  const frames = new Map<string, ReturnType<typeof messageFrame>>();
+  return (template) => {
+    const key = `${template.editionDate}\n${template.subject}`;
+    let frame = frames.get(key);
+    if (!frame) {
+      frame = messageFrame(template.editionDate, template.subject, sender);
+      // A pool's papers lead a few dozen subjects a day: a bound only against the unexpected.
+      if (frames.size >= 1_000) frames.clear();
+      frames.set(key, frame);
+    }
+    return joinedFactory(template, frame, placeholder, dkim);
+  };
+}
+
+function joinedFactory(
   template: JoinedDigestTemplate,
-  sender: DigestSender,
+  frame: ReturnType<typeof messageFrame>,
   placeholder: string,
-  dkim?: DkimSigner,
+  dkim: DkimSigner | undefined,
 ): DigestMessageFactory {
-  const frame = messageFrame(template.editionDate, template.subject, sender);
   return {
     envelopeFrom: frame.envelopeFrom,
     dkimSigned: dkim !== undefined,
