@@ -6,7 +6,11 @@ import { test } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { formatAuthors, formatVotes, paperView, type EditionPaper } from '../src/digest/digest-view.ts';
 import { renderEdition, UNSUBSCRIBE_PLACEHOLDER } from '../src/digest/render.ts';
-import { createDigestMessageFactory } from '../src/mail/digest-message.ts';
+import { generateKeyPairSync } from 'node:crypto';
+import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
+import { assembleDigest, assembleEncodedDigest } from '../src/digest/assemble.ts';
+import { createDigestMessageFactory, createJoinedMessages } from '../src/mail/digest-message.ts';
+import { createDkimSigner } from '../src/mail/dkim.ts';
 import { renderEmail } from '../src/mail/templates.ts';
 import { parseDailyPapers } from '../src/papers/listing.ts';
 import { ROOT } from '../src/paths.ts';
@@ -269,3 +273,48 @@ function anchors(node: Node, found: { href: string; text: string }[] = []): { hr
   for (const child of node.childNodes ?? []) anchors(child, found);
   return found;
 }
+
+test('a personal digest joined from blocks encoded once per edition reads exactly as the one assembled whole, and verifies signed', async () => {
+  const pool = Array.from({ length: 14 }, (_, index) => paper(index + 1, index === 3 ? { title: 'Tabs\tand  spaces   and café ' } : {}));
+  const edition = await renderEdition(env, '2026-11-28', pool.slice(0, 10), pool);
+  // Another order, lines of why (one long enough to wrap, one with markup), fewer papers than the shared digest.
+  const placed = [14, 2, 4, 9, 1, 12, 7, 3].map((paperId, index) => ({
+    paperId,
+    ...(index % 3 !== 2 && { why: index === 0 ? `you liked “${'A long title of a paper '.repeat(5)}”` : `matches <b>diffusion</b> & co` }),
+  }));
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const dkim = createDkimSigner({ domainName: 'paperboy.example', keySelector: 'pb', privateKey });
+  const sender = { from: 'Paperboy <digest@paperboy.example>' };
+  const reader = {
+    email: 'reader@example.org',
+    messageId: '<m1@paperboy.example>',
+    unsubscribeUrl: 'https://paperboy.example/unsubscribe?token=a&b="c"',
+    slot: exampleReaderLinks,
+  };
+  const date = new Date('2026-11-28T07:00:00Z');
+  const whole = createDigestMessageFactory(
+    { editionDate: '2026-11-28', ...assembleDigest(edition.kit, '2026-11-28', placed) },
+    sender,
+    UNSUBSCRIBE_PLACEHOLDER,
+  ).build(reader, date);
+  const joinedTemplate = { editionDate: '2026-11-28', ...assembleEncodedDigest(edition.kit, '2026-11-28', placed) };
+  const joined = createJoinedMessages(sender, UNSUBSCRIBE_PLACEHOLDER)(joinedTemplate).build(reader, date);
+  const [a, b] = await Promise.all([simpleParser(whole), simpleParser(joined)]);
+  assert.equal(b.subject, a.subject);
+  assert.equal(b.text, a.text);
+  assert.equal(b.html, a.html);
+  assert.match(b.text ?? '', /you liked “A long title/);
+  assert.ok((b.html || '').includes('matches &lt;b&gt;diffusion&lt;/b&gt; &amp; co'));
+  // Quoted-printable lines stay within 76 characters, block boundaries included.
+  assert.ok(joined.split('\r\n').every((line) => line.length <= 76 || /^[A-Za-z-]+:/.test(line)));
+
+  // Signed: the same bytes plus one signature, which an independent verifier accepts.
+  const signed = createJoinedMessages(sender, UNSUBSCRIBE_PLACEHOLDER, dkim)(joinedTemplate).build(reader, date);
+  assert.equal(signed.replace(/^DKIM-Signature:.*?\r\n(?![ \t])/s, ''), joined);
+  const record = `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`;
+  const { results } = await dkimVerify(signed, { resolver: async () => [[record]] });
+  assert.deepEqual(
+    results.map((entry: { status: { result: string } }) => entry.status.result),
+    ['pass'],
+  );
+});

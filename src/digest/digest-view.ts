@@ -88,9 +88,10 @@ export function longDate(editionDate: string): string {
   return new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(day);
 }
 
+// Made once: a formatter costs far more to make than to use, and every personal digest's subject needs one.
+const shortDateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
 export function shortDate(editionDate: string): string {
-  const day = new Date(`${editionDate}T12:00:00Z`);
-  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(day);
+  return shortDateFormat.format(new Date(`${editionDate}T12:00:00Z`));
 }
 
 /** A title as text: LaTeX rendered, whitespace collapsed. */

@@ -1,14 +1,20 @@
 // What a sender keeps per edition and process: the shared digest's message factory (parts encoded once, body hash
 // cached for DKIM), and what personal digests are assembled from (the day's and the week's pools and kits).
-// A personal message is the assembled templates encoded for that one reader: no MJML, no Handlebars.
+// A personal message joins the pool's blocks, QP-encoded once per edition, in the reader's order: no MJML, no
+// Handlebars, and per reader only their ranks, lines of why and links encoded and canonicalised for DKIM.
 import type { Env } from '../config/env.ts';
 import { findEditionById, findWeekMaterials } from '../db/editions.ts';
 import type { Queryable } from '../db/pool.ts';
 import type { StoredTaste } from '../db/reader-settings.ts';
 import { mailHost } from '../mail/address.ts';
-import { createDigestMessageFactory, type DigestMessageFactory, type DigestSender } from '../mail/digest-message.ts';
+import {
+  createDigestMessageFactory,
+  createJoinedMessages,
+  type DigestMessageFactory,
+  type JoinedMessages,
+} from '../mail/digest-message.ts';
 import type { DkimSigner } from '../mail/dkim.ts';
-import { assembleDigest } from './assemble.ts';
+import { assembleEncodedDigest } from './assemble.ts';
 import { choosePapers, isWeekly, mergeMaterial, type DigestMaterial, type PersonalChoice } from './personal.ts';
 import { UNSUBSCRIBE_PLACEHOLDER } from './render.ts';
 
@@ -20,8 +26,8 @@ export interface EditionSending {
   /** Undefined for an edition built before personal digests: everyone gets the shared one. */
   day?: DigestMaterial;
   week?: DigestMaterial;
-  sender: DigestSender;
-  dkim?: DkimSigner;
+  /** The personal digests' message factories (frames made once per subject). */
+  personal: JoinedMessages;
 }
 
 export async function loadEditionSending(
@@ -37,8 +43,7 @@ export async function loadEditionSending(
     editionDate: edition.editionDate,
     shared: createDigestMessageFactory(edition, sender, UNSUBSCRIBE_PLACEHOLDER, dkim),
     sharedPaperIds: edition.papers.map((paper) => paper.id),
-    sender,
-    dkim,
+    personal: createJoinedMessages(sender, UNSUBSCRIBE_PLACEHOLDER, dkim),
   };
   if (edition.pool && edition.kit) {
     sending.day = { pool: edition.pool, kit: edition.kit };
@@ -81,15 +86,10 @@ export function messageFor(
   const material = isWeekly(stored) ? sending.week! : sending.day;
   const choice: PersonalChoice = choosePapers(material.pool, stored, options);
   if (choice.kind === 'nothing') return choice;
-  const assembled = assembleDigest(material.kit, sending.editionDate, choice.papers);
+  const assembled = assembleEncodedDigest(material.kit, sending.editionDate, choice.papers);
   return {
     kind: 'personal',
-    factory: createDigestMessageFactory(
-      { editionDate: sending.editionDate, ...assembled },
-      sending.sender,
-      UNSUBSCRIBE_PLACEHOLDER,
-      sending.dkim,
-    ),
+    factory: sending.personal({ editionDate: sending.editionDate, ...assembled }),
     paperIds: choice.papers.map((paper) => paper.paperId),
   };
 }

@@ -131,24 +131,26 @@ export function tfidfVectors(papers: readonly PaperText[]): Map<number, Vector> 
   for (const [, paperCounts] of counts)
     for (const term of paperCounts.keys()) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
   const total = counts.length;
+  // Each term's idf once, not once per paper it is in.
+  const idf = new Map<string, number>();
+  for (const [term, frequency] of documentFrequency) idf.set(term, Math.log((1 + total) / (1 + frequency)));
   const vectors = new Map<number, Vector>();
   for (const [id, paperCounts] of counts) {
     const vector: Vector = new Map();
-    for (const [term, count] of paperCounts)
-      vector.set(term, (1 + Math.log(count)) * Math.log((1 + total) / (1 + documentFrequency.get(term)!)));
+    for (const [term, count] of paperCounts) vector.set(term, (1 + Math.log(count)) * idf.get(term)!);
     vectors.set(id, normalise(vector));
   }
   return vectors;
 }
 
-/** The first of `keywords` the paper is about (every word of the keyword among the paper's terms), if any. */
-export function matchingTopic(paper: PaperText, keywords: readonly string[]): string | undefined {
-  if (keywords.length === 0) return undefined;
-  const paperTerms = termCounts(paper);
-  return keywords.find((keyword) => {
-    const wanted = terms(keyword);
-    return wanted.length > 0 && wanted.every((term) => paperTerms.has(term));
-  });
+/** The first of `keywords` a paper is about (every word of the keyword among the paper's terms), if any. */
+function topicMatcher(keywords: readonly string[]): (paper: PaperText) => string | undefined {
+  const wanted = keywords.map((keyword) => ({ keyword, terms: terms(keyword) })).filter((entry) => entry.terms.length > 0);
+  if (wanted.length === 0) return () => undefined;
+  return (paper) => {
+    const paperTerms = termCounts(paper);
+    return wanted.find((entry) => entry.terms.every((term) => paperTerms.has(term)))?.keyword;
+  };
 }
 
 const sameName = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
@@ -194,10 +196,12 @@ export function rankForReader<C extends Candidate>(
   // What the reader likes as a whole (the centroid of their liked papers), and what they do not.
   const likedCentroid = centroid(likedVectors.map((liked) => liked.vector));
   const dislikedCentroid = centroid(taste.disliked.map((paper) => vectors.get(paper.id)!));
+  const excluded = topicMatcher(taste.exclude);
+  const included = topicMatcher(taste.include);
   const ranked = trendingOrder.flatMap((paper, position): (RankedPaper<C> & { position: number; followed: boolean })[] => {
-    if (matchingTopic(paper, taste.exclude)) return [];
+    if (excluded(paper)) return [];
     const author = followedAuthor(paper, taste.authors);
-    const topic = matchingTopic(paper, taste.include);
+    const topic = included(paper);
     if (taste.onlyTopics && !topic && !author) return [];
     const vector = vectors.get(paper.id)!;
     // The liked paper this one is closest to names the why line.

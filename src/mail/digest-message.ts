@@ -5,7 +5,7 @@ import { encodeWords, foldLines, isPlainText, quoteString } from 'nodemailer/lib
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp/index.js';
 import { escapeHtml } from '../text/html.ts';
 import { domainOf, parseMailbox, type Mailbox } from './address.ts';
-import type { DkimSigner } from './dkim.ts';
+import type { DkimSigner, SharedLines } from './dkim.ts';
 
 export interface DigestTemplate {
   editionDate: string;
@@ -88,7 +88,7 @@ export function encodeTemplate(template: string, placeholder: string): EncodedTe
   return { segments, slots };
 }
 
-const encodePiece = (piece: string) => (piece ? qpWrap(qpEncode(piece), LINE - 1) + '=' + CRLF : '');
+export const encodePiece = (piece: string) => (piece ? qpWrap(qpEncode(piece), LINE - 1) + '=' + CRLF : '');
 
 function encodeValue(value: string): string {
   return qpWrap(qpEncode(value), LINE - 1) + '=' + CRLF;
@@ -139,23 +139,14 @@ function assertHeaderSafe(value: string): void {
   if (/[\r\n<>,;"]/.test(value)) throw new Error('recipient address contains characters not allowed in a header');
 }
 
-/**
- * With `dkim`, every message is signed as it is built: the edition's shared body canonicalised and hashed
- * once here, per reader only the unsubscribe URL's few bytes, the headers and one signature.
- */
-export function createDigestMessageFactory(
-  edition: DigestTemplate,
-  sender: DigestSender,
-  placeholder: string,
-  dkim?: DkimSigner,
-): DigestMessageFactory {
+/** What every message of one digest template shares: its envelope sender, common headers and MIME frame. */
+function messageFrame(editionDate: string, subject: string, sender: DigestSender) {
   const from = parseMailbox(sender.from);
   const host = domainOf(from.address);
-  const boundary = `----=_paperboy_${createHash('sha256').update(edition.editionDate).update(edition.subject).digest('hex').slice(0, 24)}`;
-
+  const boundary = `----=_paperboy_${createHash('sha256').update(editionDate).update(subject).digest('hex').slice(0, 24)}`;
   const commonHeaders =
     header('From', encodeMailbox(from)) +
-    header('Subject', encodeWords(edition.subject, 'Q', 52)) +
+    header('Subject', encodeWords(subject, 'Q', 52)) +
     'MIME-Version: 1.0' +
     CRLF +
     header('List-Id', `Paperboy daily digest <digest.${host}>`) +
@@ -169,48 +160,150 @@ export function createDigestMessageFactory(
     `Content-Type: multipart/alternative;${CRLF} boundary="${boundary}"` +
     CRLF +
     CRLF;
-  const textHead = `--${boundary}${CRLF}Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}`;
-  const htmlHead = `${CRLF}--${boundary}${CRLF}Content-Type: text/html; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}`;
-  const closing = `${CRLF}--${boundary}--${CRLF}`;
-  const text = encodeTemplate(edition.textTemplate, placeholder);
-  const html = encodeTemplate(edition.htmlTemplate, placeholder);
-  const prepared = dkim?.prepareBody(sharedBodySegments(textHead, text.segments, htmlHead, html.segments, closing));
-
   // Date changes once a second; formatting it per message would be waste.
   let dateSecond = -1;
   let dateHeader = '';
-
   return {
     envelopeFrom: from.address,
-    dkimSigned: dkim !== undefined,
-    build(recipient, date = new Date()) {
+    textHead: `--${boundary}${CRLF}Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}`,
+    htmlHead: `${CRLF}--${boundary}${CRLF}Content-Type: text/html; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}`,
+    closing: `${CRLF}--${boundary}--${CRLF}`,
+    /** The reader's header section (the empty line ending it included). */
+    headers(recipient: DigestRecipient, date: Date): string {
       assertHeaderSafe(recipient.email);
       const second = Math.floor(date.getTime() / 1000);
       if (second !== dateSecond) {
         dateSecond = second;
         dateHeader = `Date: ${rfc5322Date(date)}${CRLF}`;
       }
-      const url = recipient.unsubscribeUrl;
       if (recipient.unsubscribeMailto !== undefined) assertHeaderSafe(recipient.unsubscribeMailto);
       const mailtoPart =
         recipient.unsubscribeMailto === undefined ? '' : `,${CRLF} <mailto:${recipient.unsubscribeMailto}?subject=unsubscribe>`;
-      const value = (name: string) => (name === placeholder ? url : recipient.slot?.(name));
-      const pieces = (template: EncodedTemplate, forHtml: boolean) =>
-        template.slots.map((name) => {
-          const raw = value(name);
-          if (raw === undefined) throw new Error(`no value for ${name}`);
-          return encodeValue(forHtml ? escapeHtml(raw) : raw);
-        });
-      const textPieces = pieces(text, false);
-      const htmlPieces = pieces(html, true);
-      const headers =
+      return (
         `To: <${recipient.email}>${CRLF}` +
         dateHeader +
         `Message-ID: ${recipient.messageId}${CRLF}` +
-        `List-Unsubscribe: <${url}>${mailtoPart}${CRLF}` +
-        commonHeaders;
+        `List-Unsubscribe: <${recipient.unsubscribeUrl}>${mailtoPart}${CRLF}` +
+        commonHeaders
+      );
+    },
+  };
+}
+
+/** The reader's value of a slot, QP-encoded (HTML-escaped first in the HTML part). */
+function slotValue(recipient: DigestRecipient, placeholder: string, name: string, forHtml: boolean): string {
+  const raw = name === placeholder ? recipient.unsubscribeUrl : recipient.slot?.(name);
+  if (raw === undefined) throw new Error(`no value for ${name}`);
+  return encodeValue(forHtml ? escapeHtml(raw) : raw);
+}
+
+/**
+ * With `dkim`, every message is signed as it is built: the edition's shared body canonicalised and hashed
+ * once here, per reader only the unsubscribe URL's few bytes, the headers and one signature.
+ */
+export function createDigestMessageFactory(
+  edition: DigestTemplate,
+  sender: DigestSender,
+  placeholder: string,
+  dkim?: DkimSigner,
+): DigestMessageFactory {
+  const frame = messageFrame(edition.editionDate, edition.subject, sender);
+  const { textHead, htmlHead, closing } = frame;
+  const text = encodeTemplate(edition.textTemplate, placeholder);
+  const html = encodeTemplate(edition.htmlTemplate, placeholder);
+  const prepared = dkim?.prepareBody(sharedBodySegments(textHead, text.segments, htmlHead, html.segments, closing));
+
+  return {
+    envelopeFrom: frame.envelopeFrom,
+    dkimSigned: dkim !== undefined,
+    build(recipient, date = new Date()) {
+      const headers = frame.headers(recipient, date);
+      const textPieces = text.slots.map((name) => slotValue(recipient, placeholder, name, false));
+      const htmlPieces = html.slots.map((name) => slotValue(recipient, placeholder, name, true));
       if (dkim && prepared) return dkim.signPrepared(headers, prepared, [...textPieces, ...htmlPieces], { time: date });
       return headers + textHead + interleave(text.segments, textPieces) + htmlHead + interleave(html.segments, htmlPieces) + closing;
+    },
+  };
+}
+
+/**
+ * A part's body as pieces: quoted-printable lines encoded once and shared by many messages (a paper's block in a
+ * personal digest), the reader's own text, and their slots. Joined, they are a valid QP body: every run ends in a
+ * soft line break.
+ */
+export type BodyPiece = SharedLines | { slot: string } | { own: string };
+
+/** Text of one message only (a reader's rank or line of why), QP-encoded; line breaks become CRLF. */
+export const ownPiece = (text: string): BodyPiece => ({ own: encodePiece(text.replace(/\r?\n/g, CRLF)) });
+
+export interface JoinedDigestTemplate {
+  editionDate: string;
+  subject: string;
+  text: readonly BodyPiece[];
+  html: readonly BodyPiece[];
+}
+
+/** `text` cut at `slots` (a global pattern), each literal run between QP-encoded; line breaks become CRLF. */
+export function encodePieces(text: string, slots: RegExp): BodyPiece[] {
+  const normalised = text.replace(/\r?\n/g, CRLF);
+  const pieces: BodyPiece[] = [];
+  let last = 0;
+  for (const match of normalised.matchAll(slots)) {
+    if (match.index > last) pieces.push({ text: encodePiece(normalised.slice(last, match.index)) });
+    pieces.push({ slot: match[0] });
+    last = match.index + match[0].length;
+  }
+  if (last < normalised.length) pieces.push({ text: encodePiece(normalised.slice(last)) });
+  return pieces;
+}
+
+/** Makes the message factories of an edition's personal digests (`createJoinedMessages`). */
+export type JoinedMessages = (template: JoinedDigestTemplate) => DigestMessageFactory;
+
+/**
+ * Digests made of pieces encoded once per edition (src/digest/assemble.ts): per reader, their slots' values are
+ * encoded, the pieces joined, and with `dkim` the body hashed from the pieces' canonical forms, kept by the signer.
+ * The headers and MIME frame of each subject are made once (many readers share their digest's lead paper).
+ */
+export function createJoinedMessages(sender: DigestSender, placeholder: string, dkim?: DkimSigner): JoinedMessages {
+  const frames = new Map<string, ReturnType<typeof messageFrame>>();
+  return (template) => {
+    const key = `${template.editionDate}\n${template.subject}`;
+    let frame = frames.get(key);
+    if (!frame) {
+      frame = messageFrame(template.editionDate, template.subject, sender);
+      // A pool's papers lead a few dozen subjects a day: a bound only against the unexpected.
+      if (frames.size >= 1_000) frames.clear();
+      frames.set(key, frame);
+    }
+    return joinedFactory(template, frame, placeholder, dkim);
+  };
+}
+
+function joinedFactory(
+  template: JoinedDigestTemplate,
+  frame: ReturnType<typeof messageFrame>,
+  placeholder: string,
+  dkim: DkimSigner | undefined,
+): DigestMessageFactory {
+  return {
+    envelopeFrom: frame.envelopeFrom,
+    dkimSigned: dkim !== undefined,
+    build(recipient, date = new Date()) {
+      const headers = frame.headers(recipient, date);
+      const parts: (string | SharedLines)[] = [frame.textHead];
+      const add = (pieces: readonly BodyPiece[], forHtml: boolean) => {
+        for (const piece of pieces)
+          parts.push('slot' in piece ? slotValue(recipient, placeholder, piece.slot, forHtml) : 'own' in piece ? piece.own : piece);
+      };
+      add(template.text, false);
+      parts.push(frame.htmlHead);
+      add(template.html, true);
+      parts.push(frame.closing);
+      if (dkim) return dkim.signJoined(headers, parts, { time: date });
+      let body = '';
+      for (const part of parts) body += typeof part === 'string' ? part : part.text;
+      return headers + body;
     },
   };
 }

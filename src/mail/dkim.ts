@@ -30,6 +30,12 @@ export interface DkimSignOptions {
   time?: Date;
 }
 
+/** Body lines many messages share (a paper's block of a digest): canonicalised the first time a signer meets them. */
+export interface SharedLines {
+  /** Whole lines: CRLF line breaks, ending in CRLF (or empty). */
+  readonly text: string;
+}
+
 /** A body split into shared segments, canonicalised once: made by one signer's `prepareBody`, used by its `signPrepared`. */
 export interface PreparedDkimBody {
   /** How many per-message pieces go between the segments. */
@@ -53,6 +59,12 @@ export interface DkimSigner {
    * `headers` is the header section, every field ending in CRLF; the empty line ending it is optional.
    */
   signPrepared(headers: string, body: PreparedDkimBody, pieces: readonly string[], options?: DkimSignOptions): string;
+  /**
+   * Signs and returns `DKIM-Signature + headers + CRLF + parts joined`, the same bytes `sign` gives for that message.
+   * Every part is whole lines (ending in CRLF, or empty), so the canonical body is the parts' canonical forms joined
+   * (empty lines at the very end left out); a `SharedLines` part is canonicalised once and remembered while it lives.
+   */
+  signJoined(headers: string, parts: readonly (string | SharedLines)[], options?: DkimSignOptions): string;
 }
 
 export const DEFAULT_SIGNED_HEADERS: readonly string[] = [
@@ -303,6 +315,11 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
     [`s=${options.keySelector};`],
   ];
   const prepared = new WeakMap<PreparedDkimBody, PreparedInternals>();
+  const sharedLines = new WeakMap<SharedLines, { lines: Buffer; emptyLinesAfter: number }>();
+  const wholeLines = (text: string, what: string) => {
+    if (text !== '' && !text.endsWith(CRLF)) throw new Error(`DKIM: ${what} does not end in CRLF`);
+    assertCrlf(text, what);
+  };
 
   /** The DKIM-Signature field for a header section (fields ending in CRLF) and a body hash. */
   const signatureField = (headerBlock: string, bodyHash: string, time: Date | undefined): string => {
@@ -414,6 +431,31 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
         pending += CRLF;
       }
       const bodyHash = hasher.finish(canonicalLines(pending, bodyMode), bodyMode);
+      return signatureField(headerBlock, bodyHash, signOptions?.time) + headerBlock + CRLF + text;
+    },
+
+    signJoined(headers, parts, signOptions) {
+      const headerBlock = headerBlockOf(headers);
+      const hasher = new BodyHasher(createHash('sha256'));
+      let text = '';
+      parts.forEach((part, index) => {
+        if (typeof part === 'string') {
+          wholeLines(part, `body part ${index}`);
+          text += part;
+          hasher.addCanonical(canonicalLines(part, bodyMode));
+          return;
+        }
+        let chunk = sharedLines.get(part);
+        if (!chunk) {
+          wholeLines(part.text, `body part ${index}`);
+          const { lines, emptyLinesAfter } = chunkOf(canonicalLines(part.text, bodyMode));
+          chunk = { lines: Buffer.from(lines), emptyLinesAfter };
+          sharedLines.set(part, chunk);
+        }
+        text += part.text;
+        hasher.add(chunk.lines, chunk.emptyLinesAfter);
+      });
+      const bodyHash = hasher.finish('', bodyMode);
       return signatureField(headerBlock, bodyHash, signOptions?.time) + headerBlock + CRLF + text;
     },
   };
