@@ -9,13 +9,12 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { ConfigError } from '../src/config/env.ts';
-import { enqueueDigest } from '../src/digest/digest-job.ts';
 import { createDigestMessageFactory, type DigestRecipient, type DigestTemplate } from '../src/mail/digest-message.ts';
 import { createDkimSigner, type DkimCanonicalization } from '../src/mail/dkim.ts';
 import { dkimWarnings, loadDkimSigner } from '../src/mail/dkim-key.ts';
 import { createSmtpMailer } from '../src/mail/mailer.ts';
 import { openServices } from '../src/runtime/services.ts';
-import { editionSettled, insertPapers, insertSubscribers, startDigestWorkers, upcomingDate, waitFor } from './support/digest.ts';
+import { insertPapers, insertSubscribers, sendEdition, upcomingDate } from './support/digest.ts';
 import { createTestContext, testEnv } from './support/services.ts';
 import { startSmtpServer } from './support/smtp.ts';
 
@@ -127,13 +126,7 @@ test('a digest signed from a key FILE, sent by the workers, verifies and covers 
       { email: 'ada@example.org', status: 'confirmed' },
       { email: 'a.much.longer.reader.address@example.net', status: 'confirmed' },
     ]);
-    const workers = startDigestWorkers(context.services);
-    try {
-      await enqueueDigest(context.services.queues, date);
-      assert.deepEqual(await waitFor(() => editionSettled(pool, date), 'the edition to be sent'), { sent: 2 });
-    } finally {
-      await workers.close();
-    }
+    assert.deepEqual(await sendEdition(context.services, date), { sent: 2 });
     assert.equal(context.smtp.messages.length, 2);
     for (const received of context.smtp.messages) {
       const raw = received.raw.toString('utf8');

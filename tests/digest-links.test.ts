@@ -9,11 +9,10 @@ import type { Browser } from 'playwright-core';
 import { launchChromium } from './support/browser.ts';
 import { freePort } from './support/ports.ts';
 import { saveReaderSettings } from '../src/db/reader-settings.ts';
-import { enqueueDigest } from '../src/digest/digest-job.ts';
 import { buildApp } from '../src/http/app.ts';
 import { ROOT } from '../src/paths.ts';
 import { applySettings, defaultSettingsFor } from '../src/subscriptions/preferences.ts';
-import { editionSettled, insertPapers, insertSubscribers, startDigestWorkers, upcomingDate, waitFor } from './support/digest.ts';
+import { insertPapers, insertSubscribers, sendEdition, upcomingDate } from './support/digest.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'preferences');
@@ -66,13 +65,7 @@ test('opening every link of a digest with plain GETs records nothing, changes no
     { email: 'personal@example.org', status: 'confirmed' },
   ]);
   await saveReaderSettings(pool, personal!, applySettings(defaultSettingsFor(context.env), { topics: { include: ['diffusion'] } }), 7);
-  const workers = startDigestWorkers(context.services);
-  try {
-    await enqueueDigest(context.services.queues, date);
-    assert.deepEqual(await waitFor(() => editionSettled(pool, date), 'the edition to be sent'), { sent: 2 });
-  } finally {
-    await workers.close();
-  }
+  assert.deepEqual(await sendEdition(context.services, date), { sent: 2 });
   const before = await snapshot();
   let opened = 0;
   const kinds = new Set<string>();

@@ -98,18 +98,21 @@ export async function deliveryStatuses(pool: Pool, editionDate: string): Promise
   return Object.fromEntries(rows.map((row) => [row.status, row.n]));
 }
 
-/** Every delivery of the edition final (none queued or sending), and at least one row. */
-/** Sends the edition of `editionDate` as the scheduler would, with digest workers of this process, and waits until every delivery is final. */
-export async function sendEdition(services: Services, editionDate: string): Promise<void> {
+/**
+ * Sends the edition of `editionDate` as the scheduler would, with digest workers of this process, waits until every
+ * delivery is final, and returns the deliveries by status.
+ */
+export async function sendEdition(services: Services, editionDate: string): Promise<Record<string, number>> {
   const workers = startDigestWorkers(services);
   try {
     await enqueueDigest(services.queues, editionDate);
-    await waitFor(() => editionSettled(services.pool, editionDate), 'the edition to be sent', 30_000);
+    return await waitFor(() => editionSettled(services.pool, editionDate), 'the edition to be sent', 30_000);
   } finally {
     await workers.close();
   }
 }
 
+/** Every delivery of the edition final (none queued or sending), and at least one row. */
 export async function editionSettled(pool: Pool, editionDate: string): Promise<Record<string, number> | undefined> {
   const statuses = await deliveryStatuses(pool, editionDate);
   const total = Object.values(statuses).reduce((sum, n) => sum + n, 0);
