@@ -2,7 +2,7 @@
 // send latency, the queues) is read when Prometheus scrapes, so it is right whichever processes sent the mail and
 // however many API processes answer. Only the HTTP request durations are this process's own: one series per API
 // process (Prometheus tells them apart by instance; sum them with `sum by (le)`).
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { secretsEqual } from '../security/secrets.ts';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { Gauge, Histogram, Registry } from 'prom-client';
 import type { Env } from '../config/env.ts';
@@ -125,12 +125,10 @@ function sendLatencyHistogram(pool: HttpDeps['pool']) {
   } as unknown as Parameters<Registry['registerMetric']>[0];
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest();
-
 /** `Authorization: Bearer <METRICS_TOKEN>`, compared in constant time. */
 export function metricsTokenMatches(token: string, header: string | undefined): boolean {
   if (typeof header !== 'string' || !header.startsWith('Bearer ')) return false;
-  return timingSafeEqual(sha256(header.slice(7).trim()), sha256(token));
+  return secretsEqual(header.slice(7).trim(), token);
 }
 
 async function sendMetrics(registry: Registry, reply: import('fastify').FastifyReply) {

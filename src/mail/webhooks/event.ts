@@ -1,5 +1,4 @@
 // The one shape every provider's bounce and complaint webhooks map to, and the small readers they share.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { describeReply } from '../refusals.ts';
 
 export type WebhookProvider = 'ses' | 'postmark' | 'mailgun' | 'sendgrid';
@@ -56,10 +55,4 @@ export function detailOf(...texts: unknown[]): string {
  */
 export function statusVetoesSuppression(status: string | undefined): boolean {
   return status !== undefined && /^\s*(4\.|5\.7\.)/.test(status);
-}
-
-/** Equal strings, compared in time that depends on neither their contents nor their lengths. */
-export function secretsEqual(given: string, expected: string): boolean {
-  const digest = (text: string) => createHash('sha256').update(text).digest();
-  return timingSafeEqual(digest(given), digest(expected));
 }

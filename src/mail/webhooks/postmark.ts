@@ -1,6 +1,7 @@
 // Postmark bounce and spam-complaint webhooks, authenticated by the HTTP basic credentials we configured on them.
 // Pure: the route passes the raw body and the Authorization header.
-import { detailOf, idOf, parseJsonObject, secretsEqual, stringOf, type WebhookCheck, type WebhookEvent } from './event.ts';
+import { secretsEqual } from '../../security/secrets.ts';
+import { detailOf, idOf, parseJsonObject, stringOf, type WebhookCheck, type WebhookEvent } from './event.ts';
 
 export interface PostmarkCredentials {
   username: string;

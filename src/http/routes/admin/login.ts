@@ -1,7 +1,7 @@
 // The console's door: the login page (rate-limited), logout, and the guard every other /admin route sits behind.
 // A browser holds a session (src/http/admin-session.ts) and sends a CSRF token with every form; a script may
 // instead send `Authorization: Bearer <ADMIN_TOKEN>`, which no browser sends by itself, so it needs no token.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { secretsEqual } from '../../../security/secrets.ts';
 import argon2 from 'argon2';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Env } from '../../../config/env.ts';
@@ -11,11 +11,8 @@ import { loginPage } from '../../pages/admin/login.ts';
 /** Logins per client address per minute: the 11th in a minute is refused (429) before the password is looked at. */
 export const LOGIN_ATTEMPTS_PER_MINUTE = 10;
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest();
-
-/** Same-length digests, so the comparison's time says nothing about the token. */
 function matchesToken(env: Env, candidate: string): boolean {
-  return env.ADMIN_TOKEN !== undefined && timingSafeEqual(sha256(candidate), sha256(env.ADMIN_TOKEN));
+  return env.ADMIN_TOKEN !== undefined && secretsEqual(candidate, env.ADMIN_TOKEN);
 }
 
 export async function passwordMatches(env: Env, password: string): Promise<boolean> {
