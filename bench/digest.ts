@@ -8,11 +8,16 @@
 //   --subscribers N (20000)  --workers W (one per core)  --batch-size B (100)  --connections C (8)  --naive-sample S (2000)
 //   --personal P (0): then a third phase, DKIM on, with a share P of the readers having ratings and topics (their own
 //   list, order and why lines from a pool of 50), compared with the shared 'dkim on' phase of the same run.
+//   --dkim both|on|off (both)  --naive-sample 0 skips the baseline
+//   --reference R (0): each phase first with R of the readers, then with all, in the same run; the last line adds
+//   the full run's rate over the reference's and the RSS difference (issue #14: -- --subscribers 1000000
+//   --reference 100000). The progress is watched through the sink, never a count over the deliveries.
+//   --dist: the workers run the compiled dist/ (npm run build first; refused when stale), as production does.
 //   BENCH_PROFILE_DIR=dir writes a CPU profile of each worker there. BENCH_REDIS_URL uses that Redis instead of
 //   starting one (command counts then include everyone else's).
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +53,9 @@ const { values } = parseArgs({
     // Run each phase first with this many of the readers, then with all of them: the rate and RSS at full size
     // against a smaller list, on the same machine in the same run (issue #14: 1,000,000 against 100,000).
     reference: { type: 'string', default: '0' },
+    // Workers run the compiled dist/ (what production and the Docker image run; `npm run build` first) instead
+    // of the TypeScript sources through tsx, whose loader alone is ~180 MB of each worker's RSS.
+    dist: { type: 'boolean', default: false },
   },
 });
 const DKIM_PHASES = values.dkim === 'both' ? ['on', 'off'] : [values.dkim];
@@ -64,6 +72,17 @@ if (!(Number.isInteger(REFERENCE) && REFERENCE >= 0 && REFERENCE < SUBSCRIBERS))
   throw new Error('--reference is a number of readers below --subscribers');
 
 const CLI = fileURLToPath(new URL('../bin/paperboy.js', import.meta.url));
+const DIST = values.dist;
+if (DIST) {
+  // A stale build would measure yesterday's code: every source must be older than its compiled file.
+  const built = fileURLToPath(new URL('../dist/', import.meta.url));
+  const sources = fileURLToPath(new URL('../src/', import.meta.url));
+  for (const file of readdirSync(sources, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.ts'))) {
+    const compiled = join(built, file.replace(/\.ts$/, '.js'));
+    if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(join(sources, file)).mtimeMs)
+      throw new Error(`--dist: ${compiled} is missing or older than src/${file}; run npm run build first`);
+  }
+}
 const SINK = fileURLToPath(new URL('./smtp-sink.ts', import.meta.url));
 const ADMIN_URL = new URL(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 const DATABASE_URL = Object.assign(new URL(ADMIN_URL), { pathname: `/paperboy_bench_digest_${randomBytes(3).toString('hex')}` }).toString();
@@ -147,7 +166,7 @@ async function startSink(): Promise<{ port: number; child: ChildProcess; count()
 function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   const child = spawn(process.execPath, [...profile, CLI, 'worker'], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', ...(DIST ? {} : { PAPERBOY_SOURCE: '1' }), ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -405,7 +424,7 @@ function smtpSource(port: number, sessions: number, bytes: number, count: number
 
 async function main(): Promise<void> {
   log(
-    `digest-bench: ${fmt(SUBSCRIBERS)} subscribers, ${WORKERS} worker process(es), batch ${BATCH}, ${CONNECTIONS} SMTP connections each; ` +
+    `digest-bench: ${fmt(SUBSCRIBERS)} subscribers, ${WORKERS} worker process(es) (${DIST ? 'dist/' : 'sources through tsx'}), batch ${BATCH}, ${CONNECTIONS} SMTP connections each; ` +
       `edition ${EDITION_DATE} (${DIGEST_TZ}); load average ${loadavg()
         .map((value) => value.toFixed(1))
         .join(' ')}`,

@@ -49,7 +49,6 @@ const sender = { from: 'Paperboy <digest@paperboy.test>' };
 const sending: EditionSending = {
   editionDate,
   shared: createDigestMessageFactory({ editionDate, ...rendered }, sender, UNSUBSCRIBE_PLACEHOLDER, dkim),
-  sharedPaperIds: papers.slice(0, 10).map((paper) => paper.id),
   day: { pool, kit: rendered.kit },
   week: { pool, kit: rendered.kit },
   personal: createJoinedMessages(sender, UNSUBSCRIBE_PLACEHOLDER, dkim),

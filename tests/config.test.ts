@@ -39,6 +39,13 @@ test('DKIM settings come all together or not at all', () => {
   assert.throws(() => parseEnv({ DKIM_DOMAIN: 'example.org' }), /DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY go together/);
 });
 
+test('deliveries are kept at least as long as a paper can come back, or forever', () => {
+  assert.throws(() => parseEnv({ DELIVERY_RETENTION_DAYS: '10' }), /DELIVERY_RETENTION_DAYS must be 0 \(forever\) or at least 11/);
+  assert.throws(() => parseEnv({ DELIVERY_RETENTION_DAYS: '12', TRENDING_WINDOW_HOURS: '120' }), /at least 13/);
+  assert.equal(parseEnv({ DELIVERY_RETENTION_DAYS: '11' }).DELIVERY_RETENTION_DAYS, 11);
+  assert.equal(parseEnv({ DELIVERY_RETENTION_DAYS: '0' }).DELIVERY_RETENTION_DAYS, 0);
+});
+
 test('a BOUNCE_ADDRESS or MAIL_UNSUBSCRIBE_MAILTO too long for a signed tag is refused at start, not at the first send', () => {
   assert.equal(parseEnv({ BOUNCE_ADDRESS: `${'b'.repeat(19)}@mail.example.org` }).BOUNCE_ADDRESS, `${'b'.repeat(19)}@mail.example.org`);
   assert.throws(() => parseEnv({ BOUNCE_ADDRESS: `${'b'.repeat(20)}@mail.example.org` }), /BOUNCE_ADDRESS its local part .* at most 19/);

@@ -95,11 +95,25 @@ test('40 daily editions: the table stays bounded at the retention window, every 
   assert.equal(await deliveryRows(), (RETENTION + 1) * READERS);
 });
 
-test('the daily digest job removes deliveries past DELIVERY_RETENTION_DAYS, even on a day without an edition', async () => {
+test('the daily digest job removes deliveries past DELIVERY_RETENTION_DAYS, and sent papers past the window and a week, even on a day without an edition', async () => {
   const { pool } = context.database;
   const today = new Date().toISOString().slice(0, 10);
   const old = await editionWithDeliveries(addDays(today, -(context.env.DELIVERY_RETENTION_DAYS + 5)), 7);
   const recent = await editionWithDeliveries(addDays(today, -(context.env.DELIVERY_RETENTION_DAYS - 1)), 8);
+  // A personal digest's papers, sent an hour either side of the last moment they could come back in a pool.
+  const forgetAfterHours = context.env.TRENDING_WINDOW_HOURS + 8 * 24;
+  const papers = await pool.query<{ id: number }>(
+    `INSERT INTO papers (external_id, title, abstract, url, listed_at, upvotes)
+     SELECT 'kept-' || n, 'Paper ' || n, 'Abstract', 'https://arxiv.org/abs/2611.0000' || n, now() - interval '30 days', 1
+       FROM generate_series(1, 2) AS n RETURNING id`,
+  );
+  const [forgotten, remembered] = papers.rows.map((row) => row.id);
+  await pool.query(
+    `INSERT INTO sent_papers (subscriber_id, paper_id, sent_at)
+     SELECT s.id, p.paper_id, now() - make_interval(hours => p.hours)
+       FROM subscribers s, (VALUES ($1::bigint, $3::int + 1), ($2::bigint, $3::int - 1)) AS p(paper_id, hours)`,
+    [forgotten, remembered, forgetAfterHours],
+  );
   const result = await runDigest(context.services, { date: today, trigger: 'manual' });
   assert.equal((result as { reason?: string }).reason, 'no trending papers');
   const { rows } = await pool.query<{ editionId: number; n: number }>(
@@ -108,4 +122,9 @@ test('the daily digest job removes deliveries past DELIVERY_RETENTION_DAYS, even
   );
   assert.deepEqual(rows, [{ editionId: recent.editionId, n: READERS }]);
   assert.deepEqual(await editionProgress(pool, old.editionId), old.counts);
+  const sent = await pool.query<{ paperId: number; n: number }>(
+    `SELECT paper_id AS "paperId", count(*)::int AS n FROM sent_papers WHERE paper_id = ANY($1) GROUP BY paper_id`,
+    [[forgotten, remembered]],
+  );
+  assert.deepEqual(sent.rows, [{ paperId: remembered, n: READERS }], 'only the rows that still guard a pool are kept');
 });

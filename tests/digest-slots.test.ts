@@ -53,6 +53,19 @@ async function run(data: Parameters<typeof runDigest>[1]): Promise<number> {
   return created;
 }
 
+/**
+ * A day's six fresh papers, "Paper <serial>", fewer votes than the days before (their leftovers stay in the pool),
+ * listed together so their trending order is their votes. Returns the last serial.
+ */
+async function listSixPapers(pool: Pool, serial: number): Promise<number> {
+  const ids = await insertPapers(
+    pool,
+    Array.from({ length: 6 }, (_, index) => ({ title: `Paper ${serial + index + 1}`, upvotes: 500 - (serial + index + 1) })),
+  );
+  await pool.query(`UPDATE papers SET listed_at = now() - interval '2 hours' WHERE id = ANY($1::bigint[])`, [ids]);
+  return serial + 6;
+}
+
 test('a reader in Asia/Tokyo asking for 08:00 is sent in the 23:00 UTC run of the day before, and in no other hourly run', async () => {
   const { pool } = context.database;
   // Runs before 07:00 send (and build) the day before's edition, of three papers: one is left for the day's.
@@ -99,13 +112,7 @@ test('over seven daily runs a weekly reader gets one email, on their weekday, of
   let serial = 0;
   try {
     for (const day of days) {
-      // Fresh papers every day, fewer votes than yesterday's leftovers: those stay in the pool.
-      const ids = await insertPapers(
-        pool,
-        Array.from({ length: 6 }, () => ({ title: `Paper ${++serial}`, upvotes: 500 - serial })),
-      );
-      // Listed together: their trending order is their votes.
-      await pool.query(`UPDATE papers SET listed_at = now() - interval '2 hours' WHERE id = ANY($1::bigint[])`, [ids]);
+      serial = await listSixPapers(pool, serial);
       await run({ trigger: 'manual', date: day });
     }
   } finally {
@@ -135,4 +142,40 @@ test('over seven daily runs a weekly reader gets one email, on their weekday, of
     assert.equal(new Set(titles).size, titles.length, `${address}: never a paper twice (${titles.join(', ')})`);
   }
   assert.equal(titlesIn(messagesTo('daily@example.org')[0]!.parsed.text!).length, 5);
+});
+
+test('a reader of the shared digest who turns weekly is not sent again what the shared digests carried, and the shared digest writes no sent_papers', async () => {
+  const { pool } = context.database;
+  const days = Array.from({ length: 5 }, (_, index) => upcomingDate(1 + index));
+  const turner = await reader(pool, 'turner@example.org');
+  const workers = startDigestWorkers(context.services);
+  let serial = 0;
+  try {
+    for (const [index, day] of days.entries()) {
+      if (index === 3) {
+        const rows = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM sent_papers WHERE subscriber_id = $1', [turner]);
+        assert.equal(rows.rows[0]!.n, 0, 'three shared digests, no sent_papers rows: their delivery rows are the record');
+        const settings = applySettings(defaultSettingsFor(context.env), { frequency: 'weekly', weekday: weekdayOf(days[4]!), size: 5 });
+        await saveReaderSettings(pool, turner, settings, utcHourOf(settings));
+      }
+      serial = await listSixPapers(pool, serial);
+      await run({ trigger: 'manual', date: day });
+    }
+  } finally {
+    await workers.close();
+  }
+  const received = messagesTo('turner@example.org');
+  assert.equal(received.length, 4, 'three shared digests, then the weekly one on its day');
+  const sharedTitles = received.slice(0, 3).flatMap((message) => titlesIn(message.parsed.text!));
+  assert.equal(sharedTitles.length, 9);
+  const weeklyTitles = titlesIn(received[3]!.parsed.text!);
+  assert.equal(weeklyTitles.length, 5);
+  // The week's pools hold the shared digests' papers, and those have the most votes: only the record keeps them out.
+  assert.deepEqual(
+    weeklyTitles.filter((title) => sharedTitles.includes(title)),
+    [],
+    `weekly ${weeklyTitles.join(', ')} against shared ${sharedTitles.join(', ')}`,
+  );
+  const kept = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM sent_papers WHERE subscriber_id = $1', [turner]);
+  assert.equal(kept.rows[0]!.n, 5, "the weekly (personal) digest's papers are kept");
 });

@@ -275,6 +275,15 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       'invalid configuration: SMTP_URL is required when NODE_ENV=production (without it mail only reaches the development outbox)',
     );
   }
+  // A shared digest's delivery row is the record of what it carried ("never a paper twice"): kept at least as long
+  // as a paper can come back (the trending window and a week's pools), as sent_papers is for personal ones.
+  const keepDays = Math.ceil(env.TRENDING_WINDOW_HOURS / 24) + 8;
+  if (env.DELIVERY_RETENTION_DAYS !== 0 && env.DELIVERY_RETENTION_DAYS < keepDays) {
+    throw new ConfigError(
+      `invalid configuration: DELIVERY_RETENTION_DAYS must be 0 (forever) or at least ${keepDays} (the trending window and a week): ` +
+        'the delivery rows are what tells a reader was sent a paper',
+    );
+  }
   const dkim = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY].filter(Boolean).length;
   if (dkim !== 0 && dkim !== 3) {
     throw new ConfigError('invalid configuration: DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY go together');

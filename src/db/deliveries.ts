@@ -101,8 +101,11 @@ export interface SentDelivery {
   id: number;
   response: string;
   sentAt: Date;
-  /** The papers the message carried (recorded in sent_papers); none known: nothing recorded. */
-  paperIds?: readonly number[];
+  /**
+   * A personal digest's papers, recorded in sent_papers. Undefined: the edition's shared digest, whose papers are
+   * its edition_papers (the delivery row says so; nothing more is written).
+   */
+  paperIds?: readonly number[] | undefined;
 }
 
 /** Marks the deliveries sent, with the server's answer and what they carried: one statement for the whole batch. */
@@ -114,6 +117,7 @@ export async function recordSent(db: Queryable, sent: readonly SentDelivery[]): 
     sent.map((row) => row.sentAt),
     deliveryOfPaper,
     sent.flatMap((row) => row.paperIds ?? []),
+    sent.map((row) => row.paperIds !== undefined),
   ]);
 }
 

@@ -21,8 +21,6 @@ import { UNSUBSCRIBE_PLACEHOLDER } from './render.ts';
 export interface EditionSending {
   editionDate: string;
   shared: DigestMessageFactory;
-  /** The shared digest's papers, in order. */
-  sharedPaperIds: number[];
   /** Undefined for an edition built before personal digests: everyone gets the shared one. */
   day?: DigestMaterial;
   week?: DigestMaterial;
@@ -42,7 +40,6 @@ export async function loadEditionSending(
   const sending: EditionSending = {
     editionDate: edition.editionDate,
     shared: createDigestMessageFactory(edition, sender, UNSUBSCRIBE_PLACEHOLDER, dkim),
-    sharedPaperIds: edition.papers.map((paper) => paper.id),
     personal: createJoinedMessages(sender, UNSUBSCRIBE_PLACEHOLDER, dkim),
   };
   if (edition.pool && edition.kit) {
@@ -57,7 +54,8 @@ export async function loadEditionSending(
 export const candidateIds = (sending: EditionSending) => (sending.week ?? sending.day)?.pool.map((paper) => paper.id) ?? [];
 
 export type ReaderMessage =
-  | { kind: 'shared'; factory: DigestMessageFactory; paperIds: readonly number[] }
+  // The shared digest's papers are its edition's: only a personal digest's are listed (and kept, sent_papers).
+  | { kind: 'shared'; factory: DigestMessageFactory }
   | { kind: 'personal'; factory: DigestMessageFactory; paperIds: readonly number[] }
   | { kind: 'nothing'; reason: string };
 
@@ -81,7 +79,7 @@ export function messageFor(
   stored: StoredTaste | undefined,
   options: { defaultSize: number; tasteWeight: number },
 ): ReaderMessage {
-  const shared = { kind: 'shared', factory: sending.shared, paperIds: sending.sharedPaperIds } as const;
+  const shared = { kind: 'shared', factory: sending.shared } as const;
   if (!stored || !sending.day || getsSharedDigest(sending, stored, options.defaultSize)) return shared;
   const material = isWeekly(stored) ? sending.week! : sending.day;
   const choice: PersonalChoice = choosePapers(material.pool, stored, options);

@@ -193,7 +193,7 @@ export async function sendDeliveryBatch(deps: DeliveryDeps, batch: DeliveryBatch
           return { kind: refusal.kind === 'mailbox' ? 'mailbox' : 'refused', id: row.id, detail: refusal.detail };
         }
         // Accepted by the server: from here until the write lands is the at-most-once window.
-        await deps.recorder.record(row.id, response, new Date(), message.paperIds);
+        await deps.recorder.record(row.id, response, new Date(), message.kind === 'personal' ? message.paperIds : undefined);
         await breaker.answered(false);
         return { kind: 'sent' };
       }),

@@ -8,7 +8,8 @@ import type { Queryable } from '../db/pool.ts';
 
 export interface SentRecorder {
   /** Resolves once the row says 'sent' in Postgres. */
-  record(id: number, response: string, sentAt: Date, paperIds: readonly number[]): Promise<void>;
+  /** `paperIds`: a personal digest's papers (kept in sent_papers); undefined for the edition's shared digest. */
+  record(id: number, response: string, sentAt: Date, paperIds: readonly number[] | undefined): Promise<void>;
 }
 
 /**

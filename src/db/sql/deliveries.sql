@@ -64,11 +64,13 @@ SELECT id, subscriber_id AS "subscriberId", replace(public_id::text, '-', '') AS
  ORDER BY id;
 
 -- name: record-sent
--- With the papers each message carried ($4 delivery, $5 paper, flattened): a reader is never sent a paper twice.
+-- A reader is never sent a paper twice: a personal digest's papers ($4 delivery, $5 paper, flattened) go to
+-- sent_papers; a shared digest ($6 false) carried its edition's papers, which the row itself records.
 WITH sent AS (
   UPDATE deliveries d
-     SET status = 'sent', smtp_response = r.response, sent_at = r.sent_at, last_error = NULL, claimed_by = NULL, updated_at = now()
-    FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS r(id, response, sent_at)
+     SET status = 'sent', smtp_response = r.response, sent_at = r.sent_at, last_error = NULL, claimed_by = NULL,
+         personal = r.personal, updated_at = now()
+    FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $6::boolean[]) AS r(id, response, sent_at, personal)
    WHERE d.id = r.id
   RETURNING d.id, d.subscriber_id
 )

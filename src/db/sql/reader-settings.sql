@@ -39,7 +39,9 @@ SELECT title FROM papers WHERE id = $1;
 -- name: reader-tastes
 -- Of a batch's readers ($1), those whose digest is their own: they saved settings, rated papers, or were sent a
 -- paper of the candidates ($2) already. Readers of the shared digest have none of these and are not returned.
--- Their last 200 ratings, with the text taste compares.
+-- Their last 200 ratings, with the text taste compares, and which candidates they were sent: a personal digest's
+-- papers from sent_papers, a shared digest's from its edition (a reader who turns weekly was sent the shared
+-- digests of the days before, and the week's pools hold those papers).
 SELECT r.id AS "subscriberId",
        (SELECT json_build_object('frequency', s.frequency, 'size', s.size, 'include', s.topics_include,
                                  'exclude', s.topics_exclude, 'only', s.topics_only, 'authors', s.authors)
@@ -48,7 +50,12 @@ SELECT r.id AS "subscriberId",
                                                    'keywords', p.keywords, 'vote', g.vote))
                    FROM (SELECT paper_id, vote FROM ratings WHERE subscriber_id = r.id ORDER BY rated_at DESC LIMIT 200) g
                    JOIN papers p ON p.id = g.paper_id), '[]') AS rated,
-       ARRAY(SELECT sp.paper_id FROM sent_papers sp WHERE sp.subscriber_id = r.id AND sp.paper_id = ANY($2::bigint[])) AS sent
+       ARRAY(SELECT sp.paper_id FROM sent_papers sp WHERE sp.subscriber_id = r.id AND sp.paper_id = ANY($2::bigint[])
+             UNION
+             SELECT ep.paper_id
+               FROM deliveries d
+               JOIN edition_papers ep ON ep.edition_id = d.edition_id
+              WHERE d.subscriber_id = r.id AND d.status = 'sent' AND NOT d.personal AND ep.paper_id = ANY($2::bigint[])) AS sent
   FROM unnest($1::bigint[]) AS r(id)
  WHERE EXISTS (SELECT 1 FROM reader_settings s WHERE s.subscriber_id = r.id)
     OR EXISTS (SELECT 1 FROM ratings g WHERE g.subscriber_id = r.id)
