@@ -24,6 +24,19 @@ test('healthz answers and readyz reports Postgres and Redis ready', async () => 
   }
 });
 
+test('the service’s connections run without JIT: a statement whose estimate is large is not compiled first', async () => {
+  const { pool } = context.database;
+  const { rows } = await pool.query<{ jit: string }>('SHOW jit');
+  assert.equal(rows[0]!.jit, 'off');
+  // An estimate far above jit_above_cost (100,000), as a batch's statement gets once the deliveries table is large.
+  const plan = await pool.query<{ 'QUERY PLAN': string }>(
+    'EXPLAIN (ANALYZE) SELECT count(*) FROM generate_series(1, 10) a, generate_series(1, 10000000) b WHERE a < 0',
+  );
+  const text = plan.rows.map((row) => row['QUERY PLAN']).join('\n');
+  assert.ok(/cost=\d+\.\d+\.\.(\d{6,})/.test(text), text);
+  assert.doesNotMatch(text, /JIT:/);
+});
+
 test('the development secret is generated once and kept', async () => {
   const { pool } = context.database;
   const { developmentSecret } = await import('../src/db/settings.ts');
