@@ -101,3 +101,25 @@ test('a slot sends the edition of the last DIGEST_CRON before it ends; a day run
   assert.equal(isReaderDue({ kind: 'slot', start: at('2026-12-02T23:00:00Z') }, weekly, digestDefault), false);
   assert.deepEqual(bucketsNear(at('2026-12-02T00:00:00Z')), [23, 0, 1]);
 });
+
+test('the hours a run makes up: after the last run, back to its edition’s build, none without a record', async () => {
+  const { missedSlots, isReaderDue } = await import('../src/digest/due.ts');
+  const at = (iso: string) => new Date(iso);
+  const hours = (slots: Date[]) => slots.map((slot) => slot.toISOString().slice(11, 13));
+  const cron = '0 7 * * *';
+  assert.deepEqual(hours(missedSlots(at('2026-12-02T10:00:00Z'), at('2026-12-02T07:00:00Z'), cron, 'UTC')), ['08', '09']);
+  assert.deepEqual(missedSlots(at('2026-12-02T10:00:00Z'), at('2026-12-02T09:00:00Z'), cron, 'UTC'), [], 'no gap');
+  assert.deepEqual(missedSlots(at('2026-12-02T10:00:00Z'), null, cron, 'UTC'), [], 'a new install makes up nothing');
+  // Down since yesterday: today's edition is made up from its build hour on, yesterday's hours are not.
+  assert.deepEqual(hours(missedSlots(at('2026-12-02T09:00:00Z'), at('2026-12-01T20:00:00Z'), cron, 'UTC')), ['07', '08']);
+  // Before today's build hour the run sends yesterday's edition, and makes up yesterday's hours.
+  assert.deepEqual(hours(missedSlots(at('2026-12-02T03:00:00Z'), at('2026-12-01T22:00:00Z'), cron, 'UTC')), ['23', '00', '01', '02']);
+  // Down for days: at most the 24 hours of one edition.
+  assert.equal(missedSlots(at('2026-12-10T06:00:00Z'), at('2026-12-01T00:00:00Z'), cron, 'UTC').length, 23);
+  // The edition's day is DIGEST_TZ's: 07:00 in New York is 12:00 UTC in December.
+  assert.deepEqual(hours(missedSlots(at('2026-12-02T14:00:00Z'), at('2026-12-02T10:00:00Z'), cron, 'America/New_York')), ['12', '13']);
+  const digestDefault = { frequency: 'daily', weekday: 1, hour: 7, timeZone: 'UTC' } as const;
+  const run = { kind: 'slot', start: at('2026-12-02T10:00:00Z'), missed: [at('2026-12-02T07:00:00Z')] } as const;
+  assert.equal(isReaderDue(run, undefined, digestDefault), true, 'due in a missed hour: due in the run');
+  assert.equal(isReaderDue({ ...run, missed: [] }, undefined, digestDefault), false);
+});

@@ -179,3 +179,45 @@ test('a reader of the shared digest who turns weekly is not sent again what the 
   const kept = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM sent_papers WHERE subscriber_id = $1', [turner]);
   assert.equal(kept.rows[0]!.n, 5, "the weekly (personal) digest's papers are kept");
 });
+
+test('a scheduled run after hours no run served sends those hours’ readers, late and once; a run by hand serves its own hour only', async () => {
+  const { pool } = context.database;
+  await insertPapers(pool, [{ title: 'Catch-up paper one' }, { title: 'Catch-up paper two' }, { title: 'Catch-up paper three' }]);
+  await reader(pool, 'default@example.org');
+  for (const hour of [8, 9, 11]) await reader(pool, `h${hour}@example.org`, { hour, timeZone: 'UTC' });
+  const day = upcomingDate(1);
+  const workers = startDigestWorkers(context.services);
+  const sentIn: Record<number, string[]> = {};
+  try {
+    // The workers were down from 08:00 to 09:59; at 12:00 the operator ran that hour by hand.
+    for (const [hour, trigger] of [
+      [7, 'schedule'],
+      [10, 'schedule'],
+      [12, 'manual'],
+      [13, 'schedule'],
+      [14, 'schedule'],
+    ] as const) {
+      const before = context.smtp.messages.length;
+      await run({ trigger, slot: `${day}T${String(hour).padStart(2, '0')}:00:00.000Z` });
+      sentIn[hour] = context.smtp.messages
+        .slice(before)
+        .flatMap((message) => message.envelopeTo)
+        .sort();
+    }
+  } finally {
+    await workers.close();
+  }
+  assert.deepEqual(sentIn, {
+    7: ['default@example.org'],
+    10: ['h8@example.org', 'h9@example.org'],
+    12: [],
+    13: ['h11@example.org'],
+    14: [],
+  });
+  const { rows } = await pool.query<{ slot: Date }>('SELECT slot_start AS slot FROM digest_slot_runs ORDER BY slot_start');
+  assert.deepEqual(
+    rows.map((row) => row.slot.getUTCHours()),
+    [7, 10, 13, 14],
+    'only the scheduler’s runs are the record',
+  );
+});

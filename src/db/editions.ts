@@ -11,6 +11,8 @@ const sql = loadQueries('editions.sql', [
   'insert-edition',
   'insert-edition-papers',
   'mark-edition-fanned-out',
+  'record-slot-run',
+  'last-slot-run-before',
   'list-editions',
   'recent-editions-with-open-deliveries',
   'list-edition-summaries',
@@ -145,6 +147,17 @@ export async function adjacentEditionDates(db: Queryable, editionDate: string): 
 
 export async function markEditionFannedOut(db: Queryable, editionId: number): Promise<void> {
   await db.query(sql['mark-edition-fanned-out'], [editionId]);
+}
+
+/** An hourly run served the UTC hour starting `slotStart` with the edition. */
+export async function recordSlotRun(db: Queryable, slotStart: Date, editionId: number): Promise<void> {
+  await db.query(sql['record-slot-run'], [slotStart, editionId]);
+}
+
+/** The latest UTC hour before `slotStart` that a run served; null when none is recorded (a new install). */
+export async function lastSlotRunBefore(db: Queryable, slotStart: Date): Promise<Date | null> {
+  const { rows } = await db.query<{ slotStart: Date | null }>(sql['last-slot-run-before'], [slotStart]);
+  return rows[0]?.slotStart ?? null;
 }
 
 /** Editions of the last few days before `today` that still have open deliveries (the recovery sweep's work). */

@@ -9,13 +9,13 @@ import { removeFinishedJob } from '../queue/jobs.ts';
 import type { JobPayloads, Queues } from '../queue/queues.ts';
 import type { WorkerDefinition } from '../queue/workers.ts';
 import { dateIn, rankingMomentFor } from './calendar.ts';
-import { editionsWithOpenDeliveries, markEditionFannedOut } from '../db/editions.ts';
+import { editionsWithOpenDeliveries, lastSlotRunBefore, markEditionFannedOut, recordSlotRun } from '../db/editions.ts';
 import { buildEdition } from './edition.ts';
 import { enqueueOpenDeliveries, fanOutEdition, type FanOutOptions } from './fan-out.ts';
 import { pruneOldDeliveries } from './retention.ts';
 import { pruneSentPapers } from '../db/reader-settings.ts';
 import type { DeliveryPreference } from './delivery-slots.ts';
-import { editionDateForSlot, slotStartOf, weekdayOf, type DueRun } from './due.ts';
+import { editionDateForSlot, missedSlots, slotStartOf, weekdayOf, type DueRun } from './due.ts';
 import { defaultSettingsFor } from '../subscriptions/preferences.ts';
 
 export type DigestJobResult =
@@ -103,6 +103,16 @@ export async function runDigest(services: DigestJobDeps, data: JobPayloads['dige
   }
 
   const { editionDate, run } = runOf(env, data);
+  // The scheduler's run also serves this edition's hours since the last run that no run served (the workers were
+  // down, Redis away): those readers get it late rather than never. A run by hand (`--hour`) is that hour only.
+  if (run.kind === 'slot' && data.trigger === 'schedule') {
+    run.missed = missedSlots(run.start, await lastSlotRunBefore(pool, run.start), env.DIGEST_CRON, env.DIGEST_TZ);
+    if (run.missed.length > 0)
+      log.warn(
+        { editionDate, slot: run.start.toISOString(), missed: run.missed.map((at) => at.toISOString()) },
+        'catching up hours no run served',
+      );
+  }
   // Once a day, after today's batches are queued (the senders start at once): old editions' deliveries become
   // counts (src/digest/retention.ts).
   const prune = async () => {
@@ -122,6 +132,8 @@ export async function runDigest(services: DigestJobDeps, data: JobPayloads['dige
   const started = Date.now();
   const fanOut = await fanOutEdition(pool, queues, edition, options, { run, digestDefault: digestDefault(env) });
   await markEditionFannedOut(pool, edition.id);
+  // Only the scheduler's runs are the record: a run by hand of one hour must not hide the hours missed before it.
+  if (run.kind === 'slot' && data.trigger === 'schedule') await recordSlotRun(pool, run.start, edition.id);
   log.info(
     {
       editionDate,

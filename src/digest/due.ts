@@ -5,7 +5,8 @@ import { CronExpressionParser } from 'cron-parser';
 import { dateIn } from './calendar.ts';
 import { isDue, type DeliveryPreference } from './delivery-slots.ts';
 
-export type DueRun = { kind: 'day'; weekday: number } | { kind: 'slot'; start: Date };
+/** A slot run may also serve earlier hours of the same edition that no run served (`missed`, oldest first). */
+export type DueRun = { kind: 'day'; weekday: number } | { kind: 'slot'; start: Date; missed?: readonly Date[] };
 
 const HOUR_MS = 3_600_000;
 
@@ -21,7 +22,26 @@ export function weekdayOf(date: string): number {
 /** The reader's delivery preference, or the digest's own (DIGEST_CRON's hour in DIGEST_TZ, daily) when they saved none. */
 export function isReaderDue(run: DueRun, preference: DeliveryPreference | undefined, digestDefault: DeliveryPreference): boolean {
   if (run.kind === 'day') return !preference || preference.frequency === 'daily' || preference.weekday === run.weekday;
-  return isDue(preference ?? digestDefault, run.start);
+  return slotsOf(run).some((start) => isDue(preference ?? digestDefault, start));
+}
+
+/** Every hour a slot run serves: the missed ones, then its own. */
+export const slotsOf = (run: Extract<DueRun, { kind: 'slot' }>): Date[] => [...(run.missed ?? []), run.start];
+
+/**
+ * The hours after `lastRun` and before `start` that no run served and whose edition is `start`'s: a run after an
+ * outage sends to their readers too (an hour of another edition is not made up: its readers' digest would be a
+ * day old). None when no run is recorded (a new install does not send yesterday's hours at once).
+ */
+export function missedSlots(start: Date, lastRun: Date | null, cron: string, timeZone: string): Date[] {
+  if (!lastRun) return [];
+  const edition = editionDateForSlot(start, cron, timeZone);
+  const missed: Date[] = [];
+  for (let at = start.getTime() - HOUR_MS; at > lastRun.getTime() && missed.length < 24; at -= HOUR_MS) {
+    if (editionDateForSlot(new Date(at), cron, timeZone) !== edition) break;
+    missed.unshift(new Date(at));
+  }
+  return missed;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Queryable } from '../db/pool.ts';
 import { removeFinishedJob } from '../queue/jobs.ts';
 import type { Queues } from '../queue/queues.ts';
 import type { DeliveryPreference } from './delivery-slots.ts';
-import { bucketsNear, isReaderDue, type DueRun } from './due.ts';
+import { bucketsNear, isReaderDue, slotsOf, type DueRun } from './due.ts';
 
 /** Subscribers per INSERT … SELECT: big enough to be set-based, small enough to keep memory flat. */
 const CREATE_PAGE = 5_000;
@@ -103,7 +103,7 @@ export async function fanOutEdition(
   const filter = {
     everyone: run.kind === 'day',
     defaultDue: run.kind === 'day' || isReaderDue(run, undefined, digestDefault),
-    buckets: run.kind === 'slot' ? bucketsNear(run.start) : [],
+    buckets: run.kind === 'slot' ? [...new Set(slotsOf(run).flatMap(bucketsNear))] : [],
   };
   for (;;) {
     const candidates = await dueCandidatesPage(db, { afterSubscriberId: after, pageSize, filter });

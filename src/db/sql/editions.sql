@@ -32,6 +32,15 @@ SELECT $1, paper_id, rank, score
 -- name: mark-edition-fanned-out
 UPDATE editions SET fanned_out_at = now() WHERE id = $1 AND fanned_out_at IS NULL;
 
+-- name: record-slot-run
+-- An hourly run ($1, its UTC hour) fanned edition $2 out; older than a week is forgotten.
+WITH forgotten AS (DELETE FROM digest_slot_runs WHERE slot_start < $1::timestamptz - interval '7 days')
+INSERT INTO digest_slot_runs (slot_start, edition_id) VALUES ($1, $2)
+ON CONFLICT (slot_start) DO UPDATE SET edition_id = EXCLUDED.edition_id, ran_at = now();
+
+-- name: last-slot-run-before
+SELECT max(slot_start) AS "slotStart" FROM digest_slot_runs WHERE slot_start < $1;
+
 -- name: list-editions
 SELECT edition_date AS "editionDate", title, jsonb_array_length(papers)::int AS "paperCount"
   FROM editions
