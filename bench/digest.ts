@@ -98,10 +98,10 @@ const STALL_MS = 30_000;
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-/** Peak resident set of a process so far (VmHWM), in MB. */
-function peakRssMb(pid: number): number {
+/** Resident set of a process, in MB: its peak so far (VmHWM) or now (VmRSS). */
+function peakRssMb(pid: number, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return kb / 1024;
 }
 
@@ -201,6 +201,8 @@ interface PhaseResult {
   seconds: number;
   rate: number;
   peakMb: number;
+  /** Each worker's peak and its RSS when the last delivery was final: a peak well above the end is transient. */
+  workersMb: { peak: number; end: number }[];
   workerCpuPerEmailUs: number;
   sinkCpuPerEmailUs: number;
   meanBytes: number;
@@ -334,6 +336,7 @@ async function runPhase(
         const seconds = (row.last!.getTime() - started) / 1000;
         const workerCpu = mine.reduce((sum, worker) => sum + cpuSeconds(worker.pid!), 0) - workerCpuAtStart;
         const sinkCpu = cpuSeconds(sink.child.pid!) - sinkCpuAtStart;
+        const workersMb = mine.map((worker) => ({ peak: peakRssMb(worker.pid!), end: peakRssMb(worker.pid!, 'VmRSS') }));
         const counts = await sink.count();
         const redisUsed = (await redisCommands(redis)) - redisAtStart;
         await stopWorkers(mine);
@@ -346,6 +349,7 @@ async function runPhase(
           seconds,
           rate: row.sent / seconds,
           peakMb: peak,
+          workersMb,
           workerCpuPerEmailUs: (workerCpu * 1e6) / row.sent,
           sinkCpuPerEmailUs: (sinkCpu * 1e6) / row.sent,
           meanBytes: (counts.bytes - sinkAtStart.bytes) / Math.max(1, receivedAll),
@@ -383,7 +387,10 @@ async function clearPrefix(redis: RedisClient, prefix: string): Promise<void> {
 function reportPhase(label: string, result: PhaseResult): void {
   const p = result.perThousand;
   log(`${label}: ${fmt(result.sent)} sent in ${fmt(result.seconds, 2)} s to the last delivery = ${fmt(result.rate)} emails/s end-to-end`);
-  log(`          worker peak RSS ${fmt(result.peakMb, 1)} MB; mean message ${fmt(result.meanBytes / 1024, 1)} KB`);
+  const each = result.workersMb.map((worker) => `${fmt(worker.peak, 1)}/${fmt(worker.end, 1)}`).join(', ');
+  log(
+    `          worker peak RSS ${fmt(result.peakMb, 1)} MB (each peak/at the end: ${each}); mean message ${fmt(result.meanBytes / 1024, 1)} KB`,
+  );
   log(
     `          CPU per email: workers ${fmt(result.workerCpuPerEmailUs)} µs, sink ${fmt(result.sinkCpuPerEmailUs)} µs ` +
       `(${fmt(1e6 / result.workerCpuPerEmailUs)} emails per worker CPU-second)`,
