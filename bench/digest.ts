@@ -63,6 +63,8 @@ if (!DKIM_PHASES.every((phase) => phase === 'on' || phase === 'off')) throw new 
 const REFERENCE = Number(values.reference);
 const PERSONAL = Number(values.personal);
 if (!(PERSONAL >= 0 && PERSONAL <= 1)) throw new Error('--personal is a share of the readers, 0 to 1');
+// The personal phase signs (DKIM on), so it is compared with the shared 'dkim on' phase and needs it.
+if (PERSONAL > 0 && !DKIM_PHASES.includes('on')) throw new Error('--personal is compared with the dkim on phase: not with --dkim off');
 const SUBSCRIBERS = Number(values.subscribers);
 const WORKERS = Number(values.workers);
 const BATCH = Number(values['batch-size']);
@@ -518,9 +520,7 @@ async function main(): Promise<void> {
         (referenceFirst
           ? `, ${(first.rate / referenceFirst.rate).toFixed(2)}x the ${REFERENCE}-reader rate, RSS ${first.peakMb - referenceFirst.peakMb >= 0 ? '+' : ''}${Math.round(first.peakMb - referenceFirst.peakMb)} MB`
           : '') +
-        (personal
-          ? `, personal ${PERSONAL} ${Math.round(personal.rate)} emails/s = ${(personal.rate / first.rate).toFixed(2)}x shared`
-          : ''),
+        (personal ? `, personal ${PERSONAL} ${Math.round(personal.rate)} emails/s = ${(personal.rate / on!.rate).toFixed(2)}x shared` : ''),
     );
   } finally {
     await stopWorkers(workers);

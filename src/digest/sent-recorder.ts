@@ -7,8 +7,10 @@ import { recordSent, type SentDelivery } from '../db/deliveries.ts';
 import type { Queryable } from '../db/pool.ts';
 
 export interface SentRecorder {
-  /** Resolves once the row says 'sent' in Postgres. */
-  /** `paperIds`: a personal digest's papers (kept in sent_papers); undefined for the edition's shared digest. */
+  /**
+   * Resolves once the row says 'sent' in Postgres. `paperIds`: a personal digest's papers (kept in sent_papers);
+   * undefined for the edition's shared digest.
+   */
   record(id: number, response: string, sentAt: Date, paperIds: readonly number[] | undefined): Promise<void>;
 }
 
