@@ -13,6 +13,7 @@
 //   the full run's rate over the reference's and the RSS difference (issue #14: -- --subscribers 1000000
 //   --reference 100000). The progress is watched through the sink, never a count over the deliveries.
 //   --dist: the workers run the compiled dist/ (npm run build first; refused when stale), as production does.
+//   --node-options=O: the workers' NODE_OPTIONS (default: the Dockerfile's, as the image runs them; '' for none).
 //   BENCH_PROFILE_DIR=dir writes a CPU profile of each worker there. BENCH_REDIS_URL uses that Redis instead of
 //   starting one (command counts then include everyone else's).
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
@@ -56,6 +57,9 @@ const { values } = parseArgs({
     // Workers run the compiled dist/ (what production and the Docker image run; `npm run build` first) instead
     // of the TypeScript sources through tsx, whose loader alone is ~180 MB of each worker's RSS.
     dist: { type: 'boolean', default: false },
+    // NODE_OPTIONS for the workers; by default the Docker image's (its `ENV NODE_OPTIONS=` line), so the bench
+    // measures the heap the image runs with. --node-options= runs them with V8's defaults.
+    'node-options': { type: 'string' },
   },
 });
 const DKIM_PHASES = values.dkim === 'both' ? ['on', 'off'] : [values.dkim];
@@ -85,6 +89,12 @@ if (DIST) {
       throw new Error(`--dist: ${compiled} is missing or older than src/${file}; run npm run build first`);
   }
 }
+/** The image's NODE_OPTIONS (Dockerfile `ENV NODE_OPTIONS=...`), or '' when it sets none. */
+function imageNodeOptions(): string {
+  const dockerfile = readFileSync(fileURLToPath(new URL('../Dockerfile', import.meta.url)), 'utf8');
+  return /^ENV NODE_OPTIONS="?([^"\n]*)"?$/m.exec(dockerfile)?.[1]?.trim() ?? '';
+}
+const WORKER_NODE_OPTIONS = values['node-options'] ?? imageNodeOptions();
 const SINK = fileURLToPath(new URL('./smtp-sink.ts', import.meta.url));
 const ADMIN_URL = new URL(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 const DATABASE_URL = Object.assign(new URL(ADMIN_URL), { pathname: `/paperboy_bench_digest_${randomBytes(3).toString('hex')}` }).toString();
@@ -168,7 +178,12 @@ async function startSink(): Promise<{ port: number; child: ChildProcess; count()
 function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   const child = spawn(process.execPath, [...profile, CLI, 'worker'], {
-    env: { PATH: process.env.PATH ?? '', ...(DIST ? {} : { PAPERBOY_SOURCE: '1' }), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...(DIST ? {} : { PAPERBOY_SOURCE: '1' }),
+      ...(WORKER_NODE_OPTIONS ? { NODE_OPTIONS: WORKER_NODE_OPTIONS } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -433,7 +448,7 @@ function smtpSource(port: number, sessions: number, bytes: number, count: number
 
 async function main(): Promise<void> {
   log(
-    `digest-bench: ${fmt(SUBSCRIBERS)} subscribers, ${WORKERS} worker process(es) (${DIST ? 'dist/' : 'sources through tsx'}), batch ${BATCH}, ${CONNECTIONS} SMTP connections each; ` +
+    `digest-bench: ${fmt(SUBSCRIBERS)} subscribers, ${WORKERS} worker process(es) (${DIST ? 'dist/' : 'sources through tsx'}${WORKER_NODE_OPTIONS ? `, NODE_OPTIONS ${WORKER_NODE_OPTIONS}` : ''}), batch ${BATCH}, ${CONNECTIONS} SMTP connections each; ` +
       `edition ${EDITION_DATE} (${DIGEST_TZ}); load average ${loadavg()
         .map((value) => value.toFixed(1))
         .join(' ')}`,
