@@ -40,6 +40,7 @@ import { createRedis } from '../src/queue/connection.ts';
 import { closeQueues, createQueues } from '../src/queue/queues.ts';
 import { deriveKeys } from '../src/security/keys.ts';
 import { unsubscribeUrl } from '../src/subscriptions/links.ts';
+import { imageNodeOptions } from '../tests/support/image-node-options.ts';
 
 const { values } = parseArgs({
   options: {
@@ -88,11 +89,6 @@ if (DIST) {
     if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(join(sources, file)).mtimeMs)
       throw new Error(`--dist: ${compiled} is missing or older than src/${file}; run npm run build first`);
   }
-}
-/** The image's NODE_OPTIONS (Dockerfile `ENV NODE_OPTIONS=...`), or '' when it sets none. */
-function imageNodeOptions(): string {
-  const dockerfile = readFileSync(fileURLToPath(new URL('../Dockerfile', import.meta.url)), 'utf8');
-  return /^ENV NODE_OPTIONS="?([^"\n]*)"?$/m.exec(dockerfile)?.[1]?.trim() ?? '';
 }
 const WORKER_NODE_OPTIONS = values['node-options'] ?? imageNodeOptions();
 const SINK = fileURLToPath(new URL('./smtp-sink.ts', import.meta.url));

@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
 import { buildApp } from '../src/http/app.ts';
 import { createOutboxMailer } from '../src/mail/mailer.ts';
 import { composeMessage } from '../src/mail/compose.ts';
+import { imageNodeOptions } from './support/image-node-options.ts';
 import { createTestContext, type TestContext } from './support/services.ts';
+
+const execFileAsync = promisify(execFile);
 
 let context: TestContext;
 before(async () => {
@@ -85,4 +90,16 @@ test('the outbox is not served when real SMTP is configured', async () => {
   } finally {
     await app.close();
   }
+});
+
+test('the Docker image caps the old space, and the workers tests spawn run with that cap', async () => {
+  const options = imageNodeOptions();
+  const cap = Number(/--max-old-space-size=(\d+)/.exec(options)?.[1]);
+  assert.ok(cap >= 128 && cap <= 1024, `the Dockerfile's ENV NODE_OPTIONS sets --max-old-space-size (found '${options}')`);
+  // What a process started with it gets: V8's heap limit follows the cap (not a quarter of the machine's memory).
+  const { stdout } = await execFileAsync(process.execPath, ['-p', 'require("node:v8").getHeapStatistics().heap_size_limit'], {
+    env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: options },
+  });
+  const limitMb = Number(stdout) / 1024 / 1024;
+  assert.ok(limitMb > cap && limitMb < cap + 128, `heap limit ${limitMb} MB with ${options}`);
 });

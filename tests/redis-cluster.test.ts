@@ -15,6 +15,7 @@ import { parseEnv } from '../src/config/env.ts';
 import { enqueueDigest } from '../src/digest/digest-job.ts';
 import { buildApp } from '../src/http/app.ts';
 import { editionSettled, insertConfirmedReaders, insertPapers, upcomingDate, waitFor } from './support/digest.ts';
+import { imageNodeOptions } from './support/image-node-options.ts';
 import { createTestContext, TEST_SECRET, type TestContext } from './support/services.ts';
 import { subscribeByJson, SUBSCRIPTION_TEST_ENV } from './support/subscriptions.ts';
 
@@ -159,7 +160,7 @@ async function startCountingSink() {
 
 function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, [CLI, 'worker'], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: imageNodeOptions(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

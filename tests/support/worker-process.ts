@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { Env } from '../../src/config/env.ts';
+import { imageNodeOptions } from './image-node-options.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/paperboy.js', import.meta.url));
 
@@ -27,6 +28,7 @@ export function spawnWorker(env: Env, overrides: Record<string, string> = {}): W
     env: {
       PATH: process.env.PATH ?? '',
       PAPERBOY_SOURCE: '1',
+      NODE_OPTIONS: imageNodeOptions(),
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
       DATABASE_URL: env.DATABASE_URL,
