@@ -456,6 +456,23 @@ async function main(): Promise<void> {
   const sink = await startSink();
   const workers: ChildProcess[] = [];
   const keyDir = mkdtempSync(join(tmpdir(), 'paperboy-bench-dkim-'));
+  // Everything the run made goes, whether it ends, fails or is interrupted (Ctrl-C on a long run).
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = () =>
+    (cleaning ??= (async () => {
+      await stopWorkers(workers);
+      sink.child.send({ type: 'stop' });
+      redis.disconnect();
+      ownRedis.child?.kill('SIGTERM');
+      rmSync(keyDir, { recursive: true, force: true });
+      await pool.end();
+      await dropDatabase(DATABASE_URL);
+    })());
+  const interrupted = (signal: NodeJS.Signals) => {
+    log(`digest-bench: interrupted (${signal}); removing its database, Redis and processes`);
+    void cleanUp().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   try {
     // Seed, set-based.
     for (const paper of benchPapers()) {
@@ -534,13 +551,7 @@ async function main(): Promise<void> {
         (personal ? `, personal ${PERSONAL} ${Math.round(personal.rate)} emails/s = ${(personal.rate / on!.rate).toFixed(2)}x shared` : ''),
     );
   } finally {
-    await stopWorkers(workers);
-    sink.child.send({ type: 'stop' });
-    redis.disconnect();
-    ownRedis.child?.kill('SIGTERM');
-    rmSync(keyDir, { recursive: true, force: true });
-    await pool.end();
-    await dropDatabase(DATABASE_URL);
+    await cleanUp();
   }
 }
 
