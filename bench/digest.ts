@@ -13,7 +13,7 @@
 //   the full run's rate over the reference's and the RSS difference (issue #14: -- --subscribers 1000000
 //   --reference 100000). The progress is watched through the sink, never a count over the deliveries.
 //   --dist: the workers run the compiled dist/ (npm run build first; refused when stale), as production does.
-//   --node-options=O: the workers' NODE_OPTIONS (default: the Dockerfile's, as the image runs them; '' for none).
+//   --node-options=O: the workers' NODE_OPTIONS (default: the Dockerfile's, as the image runs them; --node-options= for none).
 //   BENCH_PROFILE_DIR=dir writes a CPU profile of each worker there. BENCH_REDIS_URL uses that Redis instead of
 //   starting one (command counts then include everyone else's).
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';

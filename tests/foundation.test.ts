@@ -92,7 +92,7 @@ test('the outbox is not served when real SMTP is configured', async () => {
   }
 });
 
-test('the Docker image caps the old space, and the workers tests spawn run with that cap', async () => {
+test('the Docker image caps the old space, and a process started with its NODE_OPTIONS gets that heap limit', async () => {
   const options = imageNodeOptions();
   const cap = Number(/--max-old-space-size=(\d+)/.exec(options)?.[1]);
   assert.ok(cap >= 128 && cap <= 1024, `the Dockerfile's ENV NODE_OPTIONS sets --max-old-space-size (found '${options}')`);
